@@ -1,3 +1,4 @@
+using FlexyPe.Ingest.Apis;
 using FlexyPe.Ingest.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,7 +8,10 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.MapWebhooksApi();
+app.MapEventsApi();
 
 app.Run();

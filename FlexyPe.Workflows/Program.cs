@@ -1,3 +1,4 @@
+using FlexyPe.Workflows.Apis;
 using FlexyPe.Workflows.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,5 +10,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.MapInternalEventsApi();
 
 app.Run();

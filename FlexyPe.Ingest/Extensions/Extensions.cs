@@ -1,5 +1,11 @@
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.HttpOverrides;
 using FlexyPe.Ingest.Infrastructure;
+using FlexyPe.Ingest.Outbox;
+using FlexyPe.Ingest.Storage;
+using FlexyPe.Ingest.Telemetry;
+using FlexyPe.Ingest.Verification;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace FlexyPe.Ingest.Extensions;
 
@@ -7,9 +13,58 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.PropertyNamingPolicy = IngestJson.Options.PropertyNamingPolicy);
+
+        // EF Core owns the schema (migrations) and the operator queries.
         builder.AddNpgsqlDbContext<IngestDbContext>("ingestdb", configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
-        builder.AddRedisClient("redis");
         builder.Services.AddMigration<IngestDbContext>();
+
+        // The webhook path talks to Postgres directly, with short timeouts: FlexyPe must hear back within 10 s.
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(
+            new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("ingestdb"))
+            {
+                Timeout = 3,
+                CommandTimeout = 4,
+            }.ConnectionString).Build());
+
+        // Redis is a cache in front of Postgres: fail fast rather than queue while it is down.
+        builder.AddRedisClient("redis", configureOptions: redis =>
+        {
+            redis.AbortOnConnectFail = false;
+            redis.ConnectTimeout = 1000;
+            redis.AsyncTimeout = 500;
+            redis.SyncTimeout = 500;
+            redis.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+        });
+
+        // Behind a tunnel or proxy on this machine, the client address (used to limit failed attempts) is the forwarded one.
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
+        builder.Services.AddSingleton<IngestTelemetry>();
+        builder.Services.AddSingleton<WebhookAuthenticator>();
+        builder.Services.AddSingleton<DedupeCache>();
+        builder.Services.AddSingleton<RejectedDeliveryStore>();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<EventWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
+
+        // The outbox is the retry: one quick attempt per delivery, then the row waits for its next turn.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it replaces the defaults' handler.
+        builder.Services.AddHttpClient<WorkflowsClient>(http => http.BaseAddress = new Uri("http://workflows"))
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(resilience =>
+            {
+                resilience.Retry.MaxRetryAttempts = 1;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+            });
+#pragma warning restore EXTEXP0001
+        builder.Services.AddHostedService<OutboxRelay>();
 
         builder.Services.AddOpenApi();
     }

@@ -1,0 +1,58 @@
+namespace FlexyPe.Ingest.Model;
+
+/// <summary>A delivery that was verified, understood enough to have an event id, and committed.</summary>
+public sealed class StoredEvent
+{
+    public long Id { get; set; }
+    public required string StoreId { get; set; }
+    public required string EventId { get; set; }
+    public required string Type { get; set; }
+    public required string PayloadVersion { get; set; }
+    public DateTimeOffset? OccurredAt { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>The shopper's lower-cased email, for operators' look-ups.</summary>
+    public string? Email { get; set; }
+    public string? CheckoutKey { get; set; }
+
+    /// <summary>The body exactly as FlexyPe sent it (as jsonb).</summary>
+    public required string Raw { get; set; }
+
+    /// <summary>The request headers, without the secret.</summary>
+    public required string Headers { get; set; }
+
+    /// <summary>The <see cref="FlexyPeEvent"/> made from it.</summary>
+    public required string Normalized { get; set; }
+}
+
+/// <summary>An authenticated delivery that could not be accepted, kept for an operator with the reason why.</summary>
+public sealed class RejectedDelivery
+{
+    public long Id { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public required string Reason { get; set; }
+    public int StatusCode { get; set; }
+    public string? EventId { get; set; }
+    public string? PathKind { get; set; }
+
+    /// <summary>The body as text: it may not be JSON at all.</summary>
+    public required string Body { get; set; }
+    public required string Headers { get; set; }
+}
+
+/// <summary>An event waiting to be handed to Workflows, written in the same transaction as the event itself.</summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public required string StoreId { get; set; }
+    public required string EventId { get; set; }
+    public required string Payload { get; set; }
+
+    /// <summary>The W3C trace context of the request that stored the event, so the trace continues downstream.</summary>
+    public string? TraceParent { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public string? LastError { get; set; }
+}

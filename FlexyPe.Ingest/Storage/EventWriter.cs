@@ -1,0 +1,175 @@
+using System.Threading.Channels;
+using FlexyPe.Ingest.Telemetry;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace FlexyPe.Ingest.Storage;
+
+/// <summary>An event ready to commit: its row in <c>events</c> and the outbox row that hands it to Workflows.</summary>
+public sealed record EventToStore(
+    string StoreId,
+    string EventId,
+    string Type,
+    string PayloadVersion,
+    DateTimeOffset? OccurredAt,
+    DateTimeOffset ReceivedAt,
+    string? Email,
+    string? CheckoutKey,
+    string RawJson,
+    string HeadersJson,
+    string NormalizedJson,
+    string? TraceParent);
+
+public enum StoreOutcome
+{
+    Stored,
+    Duplicate,
+}
+
+/// <summary>
+/// Commits events with group commit: concurrent deliveries queue here, and one writer stores everything queued in a
+/// single statement (event rows and their outbox rows together, <c>ON CONFLICT DO NOTHING</c> on the store + event
+/// id). A caller's task completes only after that commit, so a 200 always means durable.
+/// </summary>
+public sealed class EventWriter(
+    NpgsqlDataSource dataSource,
+    IOptions<IngestOptions> options,
+    IngestTelemetry telemetry,
+    OutboxSignal outboxSignal,
+    ILogger<EventWriter> logger) : BackgroundService
+{
+    private sealed record Pending(EventToStore Event, TaskCompletionSource<StoreOutcome> Completion);
+
+    private readonly Channel<Pending> queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(50_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>Completes once the event is committed (or found already stored); throws when the commit failed.</summary>
+    public async Task<StoreOutcome> StoreAsync(EventToStore @event, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(@event, new TaskCompletionSource<StoreOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await queue.Writer.WriteAsync(pending, cancellationToken);
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(options.Value.MaxBatchSize);
+        while (await queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            while (batch.Count < options.Value.MaxBatchSize && queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            try
+            {
+                await CommitAsync(batch, stoppingToken);
+                outboxSignal.Notify();
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning("Could not commit {Count} events: {Error}", batch.Count, e.GetType().Name + ": " + e.Message);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
+    {
+        telemetry.BatchSize.Record(batch.Count);
+
+        // One row per key: the same event id twice in one batch (two concurrent deliveries) is one event.
+        var firsts = batch.GroupBy(p => (p.Event.StoreId, p.Event.EventId)).Select(g => g.First().Event).ToList();
+
+        const string sql = """
+            WITH incoming AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+                                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                    AS x(store_id, event_id, type, payload_version, occurred_at, received_at,
+                         email, checkout_key, raw, headers, normalized, trace_parent)
+            ),
+            inserted AS (
+                INSERT INTO events (store_id, event_id, type, payload_version, occurred_at, received_at,
+                                    email, checkout_key, raw, headers, normalized)
+                SELECT store_id, event_id, type, payload_version, occurred_at, received_at,
+                       email, checkout_key, raw::jsonb, headers::jsonb, normalized::jsonb
+                FROM incoming
+                ON CONFLICT (store_id, event_id) DO NOTHING
+                RETURNING store_id, event_id, normalized
+            ),
+            outbox AS (
+                INSERT INTO outbox_messages (store_id, event_id, payload, trace_parent, created_at, attempts, next_attempt_at)
+                SELECT i.store_id, i.event_id, i.normalized, x.trace_parent, now(), 0, now()
+                FROM inserted i JOIN incoming x ON x.store_id = i.store_id AND x.event_id = i.event_id
+            )
+            SELECT store_id, event_id FROM inserted
+            """;
+
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(Array(firsts.Select(e => e.StoreId)));
+        command.Parameters.Add(Array(firsts.Select(e => e.EventId)));
+        command.Parameters.Add(Array(firsts.Select(e => e.Type)));
+        command.Parameters.Add(Array(firsts.Select(e => e.PayloadVersion)));
+        command.Parameters.Add(new NpgsqlParameter { Value = firsts.Select(e => e.OccurredAt?.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = firsts.Select(e => e.ReceivedAt.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(Array(firsts.Select(e => e.Email)));
+        command.Parameters.Add(Array(firsts.Select(e => e.CheckoutKey)));
+        command.Parameters.Add(Array(firsts.Select(e => e.RawJson)));
+        command.Parameters.Add(Array(firsts.Select(e => e.HeadersJson)));
+        command.Parameters.Add(Array(firsts.Select(e => e.NormalizedJson)));
+        command.Parameters.Add(Array(firsts.Select(e => e.TraceParent)));
+
+        var stored = new HashSet<(string, string)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stored.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        // The first delivery of a newly stored key reports Stored; every other one is a duplicate.
+        foreach (var pending in batch)
+        {
+            var key = (pending.Event.StoreId, pending.Event.EventId);
+            pending.Completion.TrySetResult(stored.Remove(key) ? StoreOutcome.Stored : StoreOutcome.Duplicate);
+        }
+    }
+
+    private static NpgsqlParameter Array(IEnumerable<string?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+}
+
+/// <summary>Wakes the outbox relay as soon as something was committed, instead of at its next sweep.</summary>
+public sealed class OutboxSignal
+{
+    private readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    public void Notify() => signal.Writer.TryWrite(true);
+
+    /// <summary>Waits for a notification or for <paramref name="timeout"/>, whichever comes first.</summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await signal.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The sweep interval passed without a notification.
+        }
+    }
+}

@@ -16,6 +16,8 @@ public class RecoveryStack : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     public string WebhookSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    /// <summary>A second accepted secret, as during a rotation (<c>Ingest:WebhookSecrets:1</c>).</summary>
+    public string PreviousWebhookSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     public string AdminApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"flexype-tests-{Guid.NewGuid():N}");
 
@@ -35,6 +37,7 @@ public class RecoveryStack : IAsyncLifetime
             $"--Infrastructure:DataDirectory={DataDirectory}",
             $"--Parameters:flexype-webhook-secret={WebhookSecret}",
             $"--Parameters:admin-api-key={AdminApiKey}",
+            $"--Ingest:WebhookSecrets:1={PreviousWebhookSecret}",
             .. ExtraArguments,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FlexyPe_AppHost>(arguments);

@@ -18,7 +18,6 @@ var notifier = builder.AddProject<Projects.FlexyPe_Notifier>("notifier")
 
 var workflows = builder.AddProject<Projects.FlexyPe_Workflows>("workflows")
     .WithReference(infrastructure.WorkflowsDb).WaitFor(infrastructure.WorkflowsDb)
-    .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithReference(notifier)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithSettingsFrom(builder.Configuration, "Workflows");

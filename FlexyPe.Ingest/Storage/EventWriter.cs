@@ -74,6 +74,8 @@ public sealed class EventWriter(
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
                 logger.LogWarning("Could not commit {Count} events: {Error}", batch.Count, e.GetType().Name + ": " + e.Message);
+                // Idle pooled connections are likely as dead as the one that failed (Postgres restarted): drop them.
+                dataSource.Clear();
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetException(e);

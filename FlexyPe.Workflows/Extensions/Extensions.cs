@@ -8,7 +8,6 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<WorkflowsDbContext>("workflowsdb", configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
-        builder.AddRedisClient("redis");
         builder.Services.AddMigration<WorkflowsDbContext>();
 
         builder.Services.AddOpenApi();

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlexyPe.Workflows.Apis;
 
-public sealed record ReceivedEvent(string StoreId, string EventId, string Type, int Deliveries);
+public sealed record ReceivedEvent(string StoreId, string EventId, string Type, int Deliveries, string? TraceParent);
 
 /// <summary>
 /// Stub receiver for Ingest's hand-off (docs/hand-offs.md) until sequences exist: it records, idempotently, which
@@ -22,8 +22,9 @@ public static class InternalEventsApi
         return app;
     }
 
-    private static Results<Ok<ReceivedEvent>, ProblemHttpResult> Receive(JsonElement body)
+    private static Results<Ok<ReceivedEvent>, ProblemHttpResult> Receive(JsonElement body, HttpRequest request)
     {
+        var traceParent = request.Headers["traceparent"].FirstOrDefault();
         var storeId = body.TryGetProperty("store_id", out var s) ? s.GetString() : null;
         var eventId = body.TryGetProperty("event_id", out var e) ? e.GetString() : null;
         var type = body.TryGetProperty("type", out var t) ? t.GetString() : null;
@@ -33,7 +34,7 @@ public static class InternalEventsApi
         }
 
         var received = Received.AddOrUpdate((storeId, eventId),
-            _ => new ReceivedEvent(storeId, eventId, type, 1),
+            _ => new ReceivedEvent(storeId, eventId, type, 1, traceParent),
             (_, existing) => existing with { Deliveries = existing.Deliveries + 1 });
         return TypedResults.Ok(received);
     }

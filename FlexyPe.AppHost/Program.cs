@@ -8,7 +8,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 var webhookSecret = builder.AddParameter("flexype-webhook-secret", SecretDefault(), secret: true, persist: true);
 var adminApiKey = builder.AddParameter("admin-api-key", SecretDefault(), secret: true, persist: true);
 
-var infrastructure = builder.AddRecoveryInfrastructure();
+if (builder.TryAddRecoveryInfrastructure() is not { } infrastructure)
+{
+    return 1;
+}
 
 var notifier = builder.AddProject<Projects.FlexyPe_Notifier>("notifier")
     .WithReference(infrastructure.NotifierDb).WaitFor(infrastructure.NotifierDb)
@@ -31,5 +34,6 @@ builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithSettingsFrom(builder.Configuration, "Ingest");
 
 builder.Build().Run();
+return 0;
 
 static GenerateParameterDefault SecretDefault() => new() { MinLength = 32, Special = false };

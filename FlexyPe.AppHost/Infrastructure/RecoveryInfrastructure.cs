@@ -21,6 +21,30 @@ public static class RecoveryInfrastructureExtensions
     /// </summary>
     public static RecoveryInfrastructure AddRecoveryInfrastructure(this IDistributedApplicationBuilder builder)
     {
+        return TryAddRecoveryInfrastructure(builder, Console.Error)
+            ?? throw new InfrastructureUnavailableException("No way to run the infrastructure; see the message above.");
+    }
+
+    /// <summary>
+    /// <see cref="AddRecoveryInfrastructure"/>, except that when neither way is possible it writes the one message saying
+    /// what to install to <paramref name="error"/> (standard error by default) and returns null, so the AppHost can stop
+    /// at once without a stack trace.
+    /// </summary>
+    public static RecoveryInfrastructure? TryAddRecoveryInfrastructure(this IDistributedApplicationBuilder builder, TextWriter? error = null)
+    {
+        try
+        {
+            return AddChosenInfrastructure(builder);
+        }
+        catch (InfrastructureUnavailableException e)
+        {
+            (error ?? Console.Error).WriteLine(e.Message);
+            return null;
+        }
+    }
+
+    private static RecoveryInfrastructure AddChosenInfrastructure(IDistributedApplicationBuilder builder)
+    {
         var mode = InfrastructureModeChooser.Choose(
             builder.Configuration[InfrastructureModeChooser.ConfigurationKey],
             builder.ExecutionContext.IsPublishMode,

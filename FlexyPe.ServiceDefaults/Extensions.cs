@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,12 @@ public static class Extensions
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
+            // Bound each export (retries included): when the dashboard is gone first, a service must still stop promptly.
+            if (builder.Configuration["OTEL_EXPORTER_OTLP_TIMEOUT"] is null)
+            {
+                builder.Configuration.AddInMemoryCollection([new("OTEL_EXPORTER_OTLP_TIMEOUT", "2000")]);
+            }
+
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 

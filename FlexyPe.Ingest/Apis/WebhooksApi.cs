@@ -126,8 +126,8 @@ public static class WebhooksApi
 
                 var toStore = new EventToStore(
                     normalized.StoreId, eventId, normalized.Type, normalized.PayloadVersion, normalized.OccurredAt,
-                    normalized.ReceivedAt, normalized.Customer?.Email, normalized.Checkout?.Key, bodyText, headersJson,
-                    JsonSerializer.Serialize(normalized, IngestJson.Options), Activity.Current?.Id);
+                    normalized.ReceivedAt, normalized.Customer?.Email, normalized.Checkout?.Key, JsonbText.From(bodyText), headersJson,
+                    JsonbText.From(JsonSerializer.Serialize(normalized, IngestJson.Options)), Activity.Current?.Id);
 
                 // 5. Commit, then acknowledge. A commit that fails or takes too long is a 503: FlexyPe retries.
                 StoreOutcome outcome;
@@ -136,6 +136,11 @@ public static class WebhooksApi
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                     timeout.CancelAfter(options.Value.CommitTimeout);
                     outcome = await writer.StoreAsync(toStore, timeout.Token);
+                }
+                catch (Npgsql.PostgresException e) when (EventWriter.IsAboutTheData(e))
+                {
+                    // Verified but not storable as an event: kept for an operator, and FlexyPe is told why.
+                    return await RejectAsync("unstorable", $"The event could not be stored as it is ({e.SqlState}: {e.MessageText}).", eventId);
                 }
                 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException)
                 {

@@ -22,6 +22,7 @@ public sealed class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const int BatchSize = 100;
+    private const int Concurrency = 8;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
     private sealed record Row(long Id, string StoreId, string EventId, string Payload, string? TraceParent, int Attempts);
@@ -74,27 +75,13 @@ public sealed class OutboxRelay(
             return 0;
         }
 
-        var delivered = new List<long>();
-        var failed = new List<(Row Row, string Error)>();
-        foreach (var row in rows)
-        {
-            if (failed.Count > 0)
-            {
-                // Workflows just failed us: leave the rest of the batch for the next attempt instead of hammering it.
-                failed.Add((row, "not attempted: Workflows failed an earlier delivery in the batch"));
-                continue;
-            }
-
-            var error = await DeliverAsync(row, cancellationToken);
-            if (error is null)
-            {
-                delivered.Add(row.Id);
-            }
-            else
-            {
-                failed.Add((row, error));
-            }
-        }
+        // Hand over concurrently; each row's outcome is recorded on its own.
+        var outcomes = new (Row Row, string? Error)[rows.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (i, token) => outcomes[i] = (rows[i], await DeliverAsync(rows[i], token)));
+        var delivered = outcomes.Where(o => o.Error is null).Select(o => o.Row.Id).ToList();
+        var failed = outcomes.Where(o => o.Error is not null).Select(o => (o.Row, Error: o.Error!)).ToList();
 
         await using (var markDelivered = new NpgsqlCommand(
             "UPDATE outbox_messages SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)",

@@ -71,6 +71,11 @@ public sealed class EventWriter(
                 await CommitAsync(batch, stoppingToken);
                 outboxSignal.Notify();
             }
+            catch (PostgresException e) when (batch.Count > 1 && IsAboutTheData(e))
+            {
+                // One delivery Postgres will not take must not fail the others queued with it: commit them one by one.
+                await CommitOneByOneAsync(batch, stoppingToken);
+            }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
                 logger.LogWarning("Could not commit {Count} events: {Error}", batch.Count, e.GetType().Name + ": " + e.Message);
@@ -83,6 +88,25 @@ public sealed class EventWriter(
             }
         }
     }
+
+    private async Task CommitOneByOneAsync(List<Pending> batch, CancellationToken cancellationToken)
+    {
+        foreach (var pending in batch)
+        {
+            try
+            {
+                await CommitAsync([pending], cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                pending.Completion.TrySetException(e);
+            }
+        }
+        outboxSignal.Notify();
+    }
+
+    /// <summary>A data or integrity error (SQLSTATE classes 22 and 23): this content, not the server, is the problem.</summary>
+    public static bool IsAboutTheData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
     {

@@ -119,6 +119,21 @@ public sealed class DeliveryTests(RecoveryStack stack)
     }
 
     [Fact]
+    public async Task A_NUL_character_in_a_string_is_stored_not_refused()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+        var body = IngestClient.AcrBody(eventId).Replace("\"Brownie\"", "\"Brow\\u0000nie\"", StringComparison.Ordinal);
+        Assert.Contains("\\u0000", body, StringComparison.Ordinal);
+
+        using var response = await ingest.DeliverAsync(body, eventId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = (await ingest.GetEventAsync(eventId))!.Value;
+        Assert.Equal("Brow\uFFFDnie", stored.GetProperty("normalized").At("cart.0.title"));
+    }
+
+    [Fact]
     public async Task A_body_over_1_MiB_is_413()
     {
         using var ingest = new IngestClient(stack);

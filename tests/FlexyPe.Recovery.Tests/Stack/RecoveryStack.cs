@@ -41,6 +41,11 @@ public class RecoveryStack : IAsyncLifetime
             .. ExtraArguments,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FlexyPe_AppHost>(arguments);
+        // No dashboard runs under test, so nothing listens for telemetry: export none, rather than retry into the void.
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         using var cts = new CancellationTokenSource(StartTimeout);

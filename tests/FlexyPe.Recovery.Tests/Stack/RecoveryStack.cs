@@ -19,7 +19,21 @@ public class RecoveryStack : IAsyncLifetime
     /// <summary>A second accepted secret, as during a rotation (<c>Ingest:WebhookSecrets:1</c>).</summary>
     public string PreviousWebhookSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     public string AdminApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"flexype-tests-{Guid.NewGuid():N}");
+    public string DataDirectory { get; }
+
+    private readonly bool ownsDataDirectory;
+
+    public RecoveryStack()
+        : this(Path.Combine(Path.GetTempPath(), $"flexype-tests-{Guid.NewGuid():N}"), ownsDataDirectory: true)
+    {
+    }
+
+    /// <summary>A stack on a given data folder, which it deletes when it stops only if it owns it.</summary>
+    public RecoveryStack(string dataDirectory, bool ownsDataDirectory)
+    {
+        DataDirectory = dataDirectory;
+        this.ownsDataDirectory = ownsDataDirectory;
+    }
 
     public DistributedApplication App => app ?? throw new InvalidOperationException("The stack has not started.");
     private DistributedApplication? app;
@@ -65,6 +79,10 @@ public class RecoveryStack : IAsyncLifetime
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+        if (!ownsDataDirectory)
+        {
+            return;
         }
         try
         {

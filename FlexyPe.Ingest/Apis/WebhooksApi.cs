@@ -159,7 +159,8 @@ public static class WebhooksApi
 
                 telemetry.Received.Add(1, new KeyValuePair<string, object?>("type", normalized.Type), new KeyValuePair<string, object?>("version", normalized.PayloadVersion));
                 activity?.SetTag("flexype.duplicate", false);
-                logger.LogInformation("Stored {Type} event {EventId} of {Store} ({Version})", normalized.Type, eventId, normalized.StoreId, normalized.PayloadVersion);
+                // Debug: one line per delivery costs more than the delivery itself at load; counters and spans carry it.
+                logger.LogDebug("Stored {Type} event {EventId} of {Store} ({Version})", normalized.Type, eventId, normalized.StoreId, normalized.PayloadVersion);
                 return ("stored", TypedResults.Ok(new WebhookAck(Received: true, Duplicate: false)));
             }
 

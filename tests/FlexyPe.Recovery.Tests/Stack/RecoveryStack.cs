@@ -29,7 +29,7 @@ public class RecoveryStack : IAsyncLifetime
     }
 
     /// <summary>A stack on a given data folder, which it deletes when it stops only if it owns it.</summary>
-    public RecoveryStack(string dataDirectory, bool ownsDataDirectory)
+    internal RecoveryStack(string dataDirectory, bool ownsDataDirectory)
     {
         DataDirectory = dataDirectory;
         this.ownsDataDirectory = ownsDataDirectory;

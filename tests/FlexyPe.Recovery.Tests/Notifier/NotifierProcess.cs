@@ -17,6 +17,9 @@ internal sealed class NotifierProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> output = new();
 
     public HttpClient Http { get; }
+
+    /// <summary>The last lines the process wrote (console logs).</summary>
+    public string Output => string.Join('\n', output);
     public NotifierClient Client { get; }
 
     private NotifierProcess(Process process, Uri baseAddress, string adminApiKey)

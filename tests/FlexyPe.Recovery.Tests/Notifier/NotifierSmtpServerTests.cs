@@ -64,6 +64,24 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
     }
 
     [Fact]
+    public async Task A_4xx_reply_is_retried_and_the_message_is_sent_once()
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var notifier = await NotifierProcess.StartAsync(await NotifierProcess.CreateDatabaseAsync(stack), smtp.ConnectionString, stack.AdminApiKey);
+        var to = NewAddress("greylisted");
+        smtp.Deferred[to] = 4;
+
+        var id = await notifier.Client.SendAsync(NotifierClient.Request($"defer-{Guid.NewGuid()}", to));
+
+        Assert.Equal("sent", await notifier.Client.FinalStatusAsync(id));
+        var attempts = (await notifier.Client.MessageAsync(id)).GetProperty("attempts").EnumerateArray().ToList();
+        Assert.Equal(5, attempts.Count);
+        Assert.All(attempts[..4], a => Assert.StartsWith("451 ", a.GetProperty("smtp_reply").GetString(), StringComparison.Ordinal));
+        Assert.Equal("sent", attempts[4].GetProperty("outcome").GetString());
+        Assert.Single(smtp.MessagesTo(to));
+    }
+
+    [Fact]
     public async Task A_550_dead_letters_the_request_with_the_reply_and_suppresses_the_address()
     {
         await using var smtp = await TestSmtpServer.StartAsync();

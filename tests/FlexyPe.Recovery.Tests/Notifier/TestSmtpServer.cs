@@ -26,6 +26,9 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     public ConcurrentQueue<MimeMessage> Messages { get; } = new();
     public ConcurrentDictionary<string, bool> Rejected { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Recipients answered "451 4.7.1 Try again later" this many more times.</summary>
+    public ConcurrentDictionary<string, int> Deferred { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How many SMTP connections were opened to this server.</summary>
     public int Sessions => Volatile.Read(ref sessions);
 
@@ -109,6 +112,14 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     private sealed class Filter(TestSmtpServer owner) : MailboxFilter
     {
         public override Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
-            => Task.FromResult(!owner.Rejected.ContainsKey(to.AsAddress()));
+        {
+            var address = to.AsAddress();
+            if (owner.Deferred.TryGetValue(address, out var left) && left > 0)
+            {
+                owner.Deferred[address] = left - 1;
+                throw new SmtpResponseException(new SmtpResponse(SmtpReplyCode.Aborted, "4.7.1 Try again later"));
+            }
+            return Task.FromResult(!owner.Rejected.ContainsKey(address));
+        }
     }
 }

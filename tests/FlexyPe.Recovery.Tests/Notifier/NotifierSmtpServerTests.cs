@@ -64,6 +64,35 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
     }
 
     [Fact]
+    public async Task A_store_sends_from_its_own_address_with_its_reply_to_and_the_text_body_it_gave()
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var notifier = await NotifierProcess.StartAsync(
+            await NotifierProcess.CreateDatabaseAsync(stack), smtp.ConnectionString, stack.AdminApiKey,
+            new Dictionary<string, string>
+            {
+                ["Notifier:Stores:bakery.myshopify.com:From"] = "The Bakery <hello@bakery.example>",
+                ["Notifier:Stores:bakery.myshopify.com:ReplyTo"] = "care@bakery.example",
+            });
+        var toBakery = NewAddress("bakery");
+        var toOther = NewAddress("other");
+
+        await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", toBakery, storeId: "bakery.myshopify.com", text: "Plain words, as written."));
+        await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", toOther, storeId: "other.myshopify.com"));
+
+        await Eventually.TrueAsync(() => Task.FromResult(smtp.MessagesTo(toBakery).Count == 1 && smtp.MessagesTo(toOther).Count == 1), "both messages");
+        var bakery = smtp.MessagesTo(toBakery)[0];
+        Assert.Equal("hello@bakery.example", bakery.From.Mailboxes.Single().Address);
+        Assert.Equal("The Bakery", bakery.From.Mailboxes.Single().Name);
+        Assert.Equal("care@bakery.example", bakery.ReplyTo.Mailboxes.Single().Address);
+        Assert.EndsWith("@bakery.example", bakery.MessageId, StringComparison.Ordinal);
+        Assert.StartsWith("Plain words, as written.", bakery.TextBody, StringComparison.Ordinal);
+        var other = smtp.MessagesTo(toOther)[0];
+        Assert.Equal("recovery@localhost", other.From.Mailboxes.Single().Address);
+        Assert.Empty(other.ReplyTo);
+    }
+
+    [Fact]
     public async Task A_4xx_reply_is_retried_and_the_message_is_sent_once()
     {
         await using var smtp = await TestSmtpServer.StartAsync();

@@ -18,7 +18,7 @@ public static class Extensions
         builder.AddNpgsqlDbContext<NotifierDbContext>("notifierdb",
             settings => settings.DisableRetry = true,
             options => options.UseSnakeCaseNamingConvention());
-        builder.Services.AddMigration<NotifierDbContext>();
+        builder.Services.AddMigration<NotifierDbContext>(UnsubscribeTokens.EnsureKeyAsync);
         builder.Services.Configure<NotifierOptions>(builder.Configuration.GetSection(NotifierOptions.SectionName));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

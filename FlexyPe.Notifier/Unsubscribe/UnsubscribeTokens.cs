@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FlexyPe.Notifier.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Notifier.Unsubscribe;
 
@@ -18,6 +19,34 @@ public sealed class UnsubscribeTokens(IDataProtectionProvider provider)
 
     public string Create(string storeId, string email)
         => protector.Protect(JsonSerializer.Serialize(new UnsubscribeSubject(storeId, email.ToLowerInvariant()), NotifierJson.Options));
+
+    /// <summary>
+    /// Makes sure a signing key exists before the service takes traffic, under a Postgres advisory lock: replicas
+    /// starting together on an empty database would otherwise each create a key and, for a while, not read each
+    /// other's links.
+    /// </summary>
+    public static async Task EnsureKeyAsync(NotifierDbContext db, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        const long lockId = 0x466C_6578_7955; // any constant shared by the replicas
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({lockId})", cancellationToken);
+            try
+            {
+                // The first Protect loads the key ring from notifierdb and creates a key only if there is none.
+                services.GetRequiredService<UnsubscribeTokens>().Create("start-up", "start-up@localhost");
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({lockId})", cancellationToken);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     public bool TryRead(string token, out UnsubscribeSubject subject)
     {

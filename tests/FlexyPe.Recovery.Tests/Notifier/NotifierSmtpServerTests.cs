@@ -166,8 +166,12 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
         // Each message takes the server a moment, so both replicas have work in flight at the same time.
         smtp.SaveDelay = TimeSpan.FromMilliseconds(20);
         var database = await NotifierProcess.CreateDatabaseAsync(stack);
-        await using var first = await NotifierProcess.StartAsync(database, smtp.ConnectionString, stack.AdminApiKey);
-        await using var second = await NotifierProcess.StartAsync(database, smtp.ConnectionString, stack.AdminApiKey);
+        // Started together on the empty database, as a fresh deployment's replicas are.
+        var replicas = await Task.WhenAll(
+            NotifierProcess.StartAsync(database, smtp.ConnectionString, stack.AdminApiKey),
+            NotifierProcess.StartAsync(database, smtp.ConnectionString, stack.AdminApiKey));
+        await using var first = replicas[0];
+        await using var second = replicas[1];
 
         var to = NewAddress();
         await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
@@ -183,6 +187,38 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
         await connection.OpenAsync();
         await using var workers = new NpgsqlCommand("SELECT count(DISTINCT worker) FROM delivery_attempts", connection);
         Assert.Equal(2L, await workers.ExecuteScalarAsync());
+
+        // They share one signing key: a link made by either opens on the other.
+        await using var keys = new NpgsqlCommand("SELECT count(*) FROM data_protection_keys", connection);
+        Assert.Equal(1L, await keys.ExecuteScalarAsync());
+        await using var onePerReplica = new NpgsqlCommand(
+            "SELECT DISTINCT ON (worker) message_request_id::text FROM delivery_attempts WHERE outcome = 'sent'", connection);
+        var madeByEach = new List<string>();
+        await using (var reader = await onePerReplica.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                madeByEach.Add(reader.GetString(0));
+            }
+        }
+        Assert.Equal(2, madeByEach.Count);
+        foreach (var id in madeByEach)
+        {
+            var path = await UnsubscribePathAsync(first, id);
+            foreach (var replica in new[] { first, second })
+            {
+                using var page = await replica.Http.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            }
+        }
+    }
+
+    private static async Task<string> UnsubscribePathAsync(NotifierProcess notifier, string id)
+    {
+        var detail = await notifier.Client.MessageAsync(id);
+        var header = detail.GetProperty("headers").EnumerateArray()
+            .Single(h => h.GetProperty("name").GetString() == "List-Unsubscribe").GetProperty("value").GetString()!;
+        return new Uri(System.Text.RegularExpressions.Regex.Match(header, "<(https?://[^>]+)>").Groups[1].Value).AbsolutePath;
     }
 
     private static async Task<int> CountAsync(NotifierProcess notifier, string status)

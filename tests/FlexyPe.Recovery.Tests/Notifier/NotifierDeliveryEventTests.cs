@@ -16,7 +16,7 @@ public sealed class NotifierDeliveryEventTests(RecoveryStack stack)
     private static string NewAddress(string who = "shopper") => $"{who}-{Guid.NewGuid():N}@example.test";
 
     [Fact]
-    public async Task Sent_dead_lettered_unsubscribed_and_suppressed_events_reach_workflows_in_the_contract_shape()
+    public async Task Sent_failed_dead_lettered_unsubscribed_and_suppressed_events_reach_workflows_in_the_contract_shape()
     {
         using var receiver = new DeliveryEventReceiver();
         await using var smtp = await TestSmtpServer.StartAsync();
@@ -24,6 +24,8 @@ public sealed class NotifierDeliveryEventTests(RecoveryStack stack)
         var reader = NewAddress("reader");
         var gone = NewAddress("gone");
         smtp.Rejected[gone] = true;
+        var slow = NewAddress("slow");
+        smtp.Deferred[slow] = 3; // the first claim's three tries all get a 451
 
         var sentKey = $"enrollment:{Guid.NewGuid()}:step:1";
         var sentId = await notifier.Client.SendAsync(NotifierClient.Request(sentKey, reader));
@@ -39,7 +41,12 @@ public sealed class NotifierDeliveryEventTests(RecoveryStack stack)
         var suppressedId = await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", reader));
         Assert.Equal("suppressed", await notifier.Client.FinalStatusAsync(suppressedId));
 
-        await Eventually.TrueAsync(() => Task.FromResult(receiver.For(reader).Count == 3 && receiver.For(gone).Count == 1), "four delivery events");
+        var slowId = await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", slow));
+        Assert.Equal("sent", await notifier.Client.FinalStatusAsync(slowId));
+
+        await Eventually.TrueAsync(() => Task.FromResult(receiver.For(reader).Count == 3 && receiver.For(gone).Count == 1 && receiver.For(slow).Count == 2), "six delivery events");
+        Assert.Equal(["failed", "sent"], receiver.For(slow).Select(e => e.Body.GetProperty("type").GetString()));
+        Assert.StartsWith("451", receiver.For(slow)[0].Body.GetProperty("smtp_reply").GetString(), StringComparison.Ordinal);
         Assert.Equal(["sent", "unsubscribed", "suppressed"], receiver.For(reader).Select(e => e.Body.GetProperty("type").GetString()));
         var sent = receiver.For(reader)[0];
         Assert.Equal(sentKey, sent.Body.GetProperty("idempotency_key").GetString());

@@ -82,11 +82,11 @@ public static class MessageRequestsApi
         return TypedResults.Accepted($"/api/messages/{request.Id}", new MessageRequestAccepted(request.Id, request.IdempotencyKey, request.Status));
     }
 
-    private static Task<MessageRequestAccepted?> FindAsync(NotifierDbContext db, string key, CancellationToken cancellationToken)
-        => db.MessageRequests.AsNoTracking()
+    private static async Task<MessageRequestAccepted?> FindAsync(NotifierDbContext db, string key, CancellationToken cancellationToken)
+        => await db.MessageRequests.AsNoTracking()
             .Where(r => r.IdempotencyKey == key)
             .Select(r => new MessageRequestAccepted(r.Id, r.IdempotencyKey, r.Status))
-            .SingleOrDefaultAsync(cancellationToken)!;
+            .SingleOrDefaultAsync(cancellationToken);
 
     private static Dictionary<string, string[]> Validate(MessageRequestBody body)
     {

@@ -168,6 +168,7 @@ public sealed class SendingWorker(
             var reply = $"250 {response}".TrimEnd();
             Record(db, request, AttemptOutcome.Sent, reply);
             activity?.SetTag("smtp.reply_code", 250);
+            activity?.SetTag("flexype.send.outcome", AttemptOutcome.Sent);
             return reply;
         }
         catch (Exception e)
@@ -176,10 +177,12 @@ public sealed class SendingWorker(
             {
                 await pool.ReturnAsync(client, reusable: false);
             }
+            var outcome = SmtpFailures.IsTransient(e) ? AttemptOutcome.TransientFailure : AttemptOutcome.PermanentFailure;
             if (!cancellationToken.IsCancellationRequested)
             {
-                Record(db, request, SmtpFailures.IsTransient(e) ? AttemptOutcome.TransientFailure : AttemptOutcome.PermanentFailure, SmtpFailures.Describe(e));
+                Record(db, request, outcome, SmtpFailures.Describe(e));
             }
+            activity?.SetTag("flexype.send.outcome", outcome);
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             if (e is SmtpCommandException command)
             {

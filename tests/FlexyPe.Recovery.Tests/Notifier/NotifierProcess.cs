@@ -43,6 +43,24 @@ internal sealed class NotifierProcess : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(connectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Starts <paramref name="count"/> replicas at the same moment; if one fails to start, stops the others.</summary>
+    public static async Task<NotifierProcess[]> StartReplicasAsync(int count, string database, string smtp, string adminApiKey)
+    {
+        var starting = Enumerable.Range(0, count).Select(_ => StartAsync(database, smtp, adminApiKey)).ToArray();
+        try
+        {
+            return await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
     public static async Task<NotifierProcess> StartAsync(
         string database, string smtp, string adminApiKey, IReadOnlyDictionary<string, string>? settings = null)
     {

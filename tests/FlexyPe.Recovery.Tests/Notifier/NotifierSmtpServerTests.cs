@@ -167,9 +167,7 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
         smtp.SaveDelay = TimeSpan.FromMilliseconds(20);
         var database = await NotifierProcess.CreateDatabaseAsync(stack);
         // Started together on the empty database, as a fresh deployment's replicas are.
-        var replicas = await Task.WhenAll(
-            NotifierProcess.StartAsync(database, smtp.ConnectionString, stack.AdminApiKey),
-            NotifierProcess.StartAsync(database, smtp.ConnectionString, stack.AdminApiKey));
+        var replicas = await NotifierProcess.StartReplicasAsync(2, database, smtp.ConnectionString, stack.AdminApiKey);
         await using var first = replicas[0];
         await using var second = replicas[1];
 

@@ -25,6 +25,9 @@ var workflows = builder.AddProject<Projects.FlexyPe_Workflows>("workflows")
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithSettingsFrom(builder.Configuration, "Workflows");
 
+// Notifier reports delivery events back to Workflows (a discovery reference both ways; nothing waits on it).
+notifier.WithReference(workflows);
+
 builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithReference(infrastructure.IngestDb).WaitFor(infrastructure.IngestDb)
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)

@@ -1,3 +1,4 @@
+using FlexyPe.Notifier.Apis;
 using FlexyPe.Notifier.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,5 +10,9 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.MapMessageRequestsApi();
+app.MapMessagesApi();
+app.MapSuppressionsApi();
+app.MapUnsubscribeApi();
 
 app.Run();

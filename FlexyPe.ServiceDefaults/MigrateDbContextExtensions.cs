@@ -41,6 +41,8 @@ public static class MigrateDbContextExtensions
             })
             .Build();
 
+        private const long MigrationLockKey = 0x466C_6578_7950_4D67; // "FlexyPMg": any constant shared by the replicas
+
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await using var scope = services.CreateAsyncScope();
@@ -50,10 +52,28 @@ public static class MigrateDbContextExtensions
 
             await Retry.ExecuteAsync(async token =>
             {
-                await context.Database.MigrateAsync(token);
-                if (seed is not null)
+                await context.Database.OpenConnectionAsync(token);
+                try
                 {
-                    await seed(context, scope.ServiceProvider, token);
+                    // Replicas starting together would apply the same migrations at once ("relation already exists");
+                    // a Postgres advisory lock (scoped to this database) lets one migrate while the others wait.
+                    await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", token);
+                    try
+                    {
+                        await context.Database.MigrateAsync(token);
+                        if (seed is not null)
+                        {
+                            await seed(context, scope.ServiceProvider, token);
+                        }
+                    }
+                    finally
+                    {
+                        await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+                    }
+                }
+                finally
+                {
+                    await context.Database.CloseConnectionAsync();
                 }
             }, cancellationToken);
 

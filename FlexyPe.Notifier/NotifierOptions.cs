@@ -1,0 +1,64 @@
+namespace FlexyPe.Notifier;
+
+/// <summary>The <c>Notifier:</c> settings (the AppHost forwards its own <c>Notifier:</c> settings here).</summary>
+public sealed class NotifierOptions
+{
+    public const string SectionName = "Notifier";
+
+    /// <summary>Where the unsubscribe links in emails point.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5300";
+
+    /// <summary>The From of stores without their own setting.</summary>
+    public string DefaultFrom { get; set; } = "FlexyPe Recovery <recovery@localhost>";
+
+    /// <summary>Per store id: From and Reply-To.</summary>
+    public Dictionary<string, StoreSettings> Stores { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public SendingOptions Sending { get; set; } = new();
+    public SmtpPoolOptions Smtp { get; set; } = new();
+    public DeliveryEventOptions DeliveryEvents { get; set; } = new();
+
+    public StoreSettings StoreSettingsFor(string storeId)
+        => Stores.TryGetValue(storeId, out var settings) ? settings : new StoreSettings();
+}
+
+public sealed class StoreSettings
+{
+    public string? From { get; set; }
+    public string? ReplyTo { get; set; }
+}
+
+public sealed class SendingOptions
+{
+    /// <summary>Concurrent send loops in this process; each holds at most one SMTP connection.</summary>
+    public int Workers { get; set; } = 4;
+
+    /// <summary>How long an idle worker waits before looking for due requests again.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Quick retries inside one claim (Polly), before the request is put back with a longer delay.</summary>
+    public int ImmediateRetries { get; set; } = 2;
+
+    /// <summary>First delay before a request whose quick retries all failed is tried again; doubles each time.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>After this many claims that ended in transient failures, the request is dead-lettered.</summary>
+    public int MaxAttempts { get; set; } = 50;
+}
+
+public sealed class SmtpPoolOptions
+{
+    /// <summary>Most SMTP connections this process keeps open.</summary>
+    public int PoolSize { get; set; } = 4;
+
+    /// <summary>An idle connection older than this is closed rather than reused (servers drop idle clients).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class DeliveryEventOptions
+{
+    public string Endpoint { get; set; } = "http://workflows/internal/delivery-events";
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+}

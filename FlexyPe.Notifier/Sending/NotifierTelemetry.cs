@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using FlexyPe.Notifier.Model;
+
+namespace FlexyPe.Notifier.Sending;
+
+/// <summary>
+/// Spans and metrics of sending, under "FlexyPe.Notifier" (exported by the service defaults). They carry ids and
+/// SMTP reply codes, never addresses or bodies.
+/// </summary>
+public sealed class NotifierTelemetry
+{
+    public const string Name = "FlexyPe.Notifier";
+
+    private static readonly ActivitySource Source = new(Name);
+    private readonly Counter<long> messages;
+    private readonly Histogram<double> queueToAccepted;
+
+    public NotifierTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(Name);
+        messages = meter.CreateCounter<long>("flexype.notifier.messages", "{message}",
+            "Message requests by outcome: sent, transient_failure, dead_lettered, suppressed.");
+        queueToAccepted = meter.CreateHistogram<double>("flexype.notifier.queue_to_250.duration", "s",
+            "From a message request being stored to the SMTP server's 250.");
+    }
+
+    /// <summary>
+    /// A span for one SMTP send attempt, a child of the step that asked for the message (its stored traceparent),
+    /// so one trace runs from the webhook to the SMTP reply.
+    /// </summary>
+    public Activity? StartSendAttempt(MessageRequest request, int attempt)
+    {
+        ActivityContext.TryParse(request.TraceParent, null, out var parent);
+        var activity = Source.StartActivity("smtp send", ActivityKind.Client, parent);
+        activity?.SetTag("flexype.message_request.id", request.Id.ToString());
+        activity?.SetTag("flexype.store.id", request.StoreId);
+        activity?.SetTag("flexype.send.attempt", attempt);
+        return activity;
+    }
+
+    public void Count(string outcome) => messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RecordAccepted(TimeSpan queued) => queueToAccepted.Record(queued.TotalSeconds);
+}

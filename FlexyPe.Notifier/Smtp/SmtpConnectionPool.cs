@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+
+namespace FlexyPe.Notifier.Smtp;
+
+/// <summary>
+/// Open, authenticated SMTP connections kept for reuse: a message borrows one, sends, and gives it back, so
+/// thousands of messages go over a handful of connections (providers throttle new connections, and a TLS
+/// handshake per message is slow). At most <see cref="SmtpPoolOptions.PoolSize"/> are open at once.
+/// </summary>
+public sealed class SmtpConnectionPool(
+    SmtpEndpoint endpoint, IOptions<NotifierOptions> options, TimeProvider time, ILogger<SmtpConnectionPool> logger) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim slots = new(options.Value.Smtp.PoolSize, options.Value.Smtp.PoolSize);
+    private readonly ConcurrentBag<(SmtpClient Client, DateTimeOffset IdleSince)> idle = [];
+
+    public async Task<SmtpClient> RentAsync(CancellationToken cancellationToken)
+    {
+        await slots.WaitAsync(cancellationToken);
+        try
+        {
+            while (idle.TryTake(out var entry))
+            {
+                if (entry.Client.IsConnected && time.GetUtcNow() - entry.IdleSince < options.Value.Smtp.IdleTimeout)
+                {
+                    return entry.Client;
+                }
+                await CloseAsync(entry.Client);
+            }
+            return await ConnectAsync(cancellationToken);
+        }
+        catch
+        {
+            slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Gives a connection back: kept when it is still good, closed after an error.</summary>
+    public async Task ReturnAsync(SmtpClient client, bool reusable)
+    {
+        try
+        {
+            if (reusable && client.IsConnected)
+            {
+                idle.Add((client, time.GetUtcNow()));
+            }
+            else
+            {
+                await CloseAsync(client);
+            }
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var client = new SmtpClient { Timeout = 30_000 };
+        try
+        {
+            await client.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Security, cancellationToken);
+            if (endpoint.UserName is not null)
+            {
+                await client.AuthenticateAsync(endpoint.UserName, endpoint.Password ?? "", cancellationToken);
+            }
+            logger.LogInformation("Opened an SMTP connection to {SmtpServer}", endpoint);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task CloseAsync(SmtpClient client)
+    {
+        try
+        {
+            if (client.IsConnected)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await client.DisconnectAsync(quit: true, timeout.Token);
+            }
+        }
+        catch (Exception)
+        {
+            // Closing a broken connection may fail; it is being thrown away either way.
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (idle.TryTake(out var entry))
+        {
+            await CloseAsync(entry.Client);
+        }
+        slots.Dispose();
+    }
+}

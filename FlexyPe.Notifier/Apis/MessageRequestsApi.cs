@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FlexyPe.Notifier.Authentication;
 using FlexyPe.Notifier.Composing;
 using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Model;
@@ -27,7 +26,7 @@ public static class MessageRequestsApi
 {
     public static IEndpointRouteBuilder MapMessageRequestsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/message-requests", CreateAsync).RequireAdminKey().WithTags("Message requests");
+        app.MapPost("/api/message-requests", CreateAsync).RequireAdminApiKey().WithTags("Message requests");
         return app;
     }
 

@@ -1,4 +1,3 @@
-using FlexyPe.Notifier.Authentication;
 using FlexyPe.Notifier.Composing;
 using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Model;
@@ -30,7 +29,7 @@ public static class MessagesApi
 {
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/messages").RequireAdminKey().WithTags("Messages");
+        var api = app.MapGroup("/api/messages").RequireAdminApiKey().WithTags("Messages");
         api.MapGet("/", ListAsync);
         api.MapGet("/{id:guid}", GetAsync);
         api.MapPost("/{id:guid}/resend", ResendAsync);

@@ -1,4 +1,3 @@
-using FlexyPe.Notifier.Authentication;
 using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +14,7 @@ public static class SuppressionsApi
 {
     public static IEndpointRouteBuilder MapSuppressionsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/suppressions").RequireAdminKey().WithTags("Suppressions");
+        var api = app.MapGroup("/api/suppressions").RequireAdminApiKey().WithTags("Suppressions");
         api.MapGet("/", ListAsync);
         api.MapGet("/{storeId}/{email}", GetAsync);
         api.MapPost("/", AddAsync);

@@ -3,6 +3,7 @@ using FlexyPe.Recovery.Tests.Stack;
 using FlexyPe.Simulator.Delivery;
 using FlexyPe.Simulator.Generation;
 using FlexyPe.Simulator.Reporting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlexyPe.Recovery.Tests.Simulator;
 
@@ -68,5 +69,23 @@ public sealed class SimulatorStackTests(RecoveryStack stack)
             var ofThisRun = listed.Select(e => e.At("event_id")!).Where(id => id.StartsWith($"evt_{runId}_", StringComparison.Ordinal));
             Assert.Equal(store.Select(r => r.EventId).Order(), ofThisRun.Order());
         }
+    }
+
+    [Fact]
+    public async Task The_dashboards_send_sample_journey_command_stores_a_checkout_in_every_payload_version()
+    {
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var result = await commands.ExecuteCommandAsync("ingest", "send-sample-journey", cts.Token);
+
+        Assert.True(result.Success, result.Message);
+        var runId = System.Text.RegularExpressions.Regex.Match(result.Message ?? "", @"evt_([0-9a-f]{8})_").Groups[1].Value;
+        Assert.NotEmpty(runId);
+        using var ingest = new IngestClient(stack);
+        var stored = (await ingest.ListEventsAsync("type=abandoned_checkout&limit=1000"))
+            .Where(e => e.At("event_id")!.StartsWith($"evt_{runId}", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(["2025-09", "2026-05", "legacy"], stored.Select(e => e.At("payload_version")!).Distinct().Order());
     }
 }

@@ -3,7 +3,7 @@
 # measures our Ingest (the whole AppHost, durable), the reference handler FlexyPe's documentation gives (Node.js +
 # Express, in memory) and an empty ASP.NET Core endpoint (the framework's ceiling). Writes bench/results/latest.json
 # and the table in bench/README.md. Everything binds and targets 127.0.0.1 only, every step is bounded in time, and
-# everything started here is stopped on exit. About 5 minutes. Not part of `dotnet test` or CI.
+# everything started here is stopped on exit. About 6 minutes. Not part of `dotnet test` or CI.
 #
 #   bash bench/run.sh                 the full run
 #   SATURATION_SECONDS=10 LATENCY_SECONDS=10 bash bench/run.sh   a shorter one
@@ -122,6 +122,7 @@ declare -A BASE PATH_OF
 BASE[aspnet_ceiling]=http://127.0.0.1:5900; PATH_OF[aspnet_ceiling]=/webhooks/flexype
 BASE[reference]=http://127.0.0.1:3000;      PATH_OF[reference]=/webhook
 BASE[ingest]=http://127.0.0.1:5100;         PATH_OF[ingest]=/webhooks/flexype
+BASE[ingest_quiet]=http://127.0.0.1:5101;   PATH_OF[ingest_quiet]=/webhooks/flexype
 ROOTS="$$"   # CPU is counted for processes under these pids only (this run's, not a neighbour's)
 
 run_wrk() { # name seconds tag [--latency]
@@ -135,10 +136,10 @@ saturation() { # name round
   log "$name: saturation round $2, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${SATURATION_SECONDS}s"
   cat /proc/loadavg >"$out.loadavg"
   python3 "$BENCH/cpu_sample.py" snap "$out.cpu0"
-  if [ "$name" = ingest ] && [ -n "$PG_URL" ]; then pg_commits >"$out.pg0"; fi
+  if [[ $name == ingest* ]] && [ -n "$PG_URL" ]; then pg_commits >"$out.pg0"; fi
   run_wrk "$name" "$SATURATION_SECONDS" "s$2" --latency | tee "$out.wrk" | grep -E 'Requests/sec|Non-2xx|Socket errors' || true
   python3 "$BENCH/cpu_sample.py" diff "$out.cpu0" $ROOTS >"$out.cpu.json"
-  if [ "$name" = ingest ] && [ -n "$PG_URL" ]; then pg_commits >"$out.pg1"; fi
+  if [[ $name == ingest* ]] && [ -n "$PG_URL" ]; then pg_commits >"$out.pg1"; fi
   sleep 2
 }
 
@@ -199,6 +200,24 @@ done
 for name in aspnet_ceiling reference ingest; do
   fixed_rate "$name"
 done
+
+# --- diagnostic: the same Ingest build, same Postgres, Redis and Workflows, without shipping its logs and traces -------
+# (its environment from the running Ingest, less the OTLP exporter settings, log level Warning, on 127.0.0.1:5101).
+# Not a figure of the goals: it shows how much of ours goes to telemetry rather than to the durable path.
+if [ -n "$INGEST_PID" ] && port_free 5101; then
+  mapfile -t quiet_env < <(tr '\0' '\n' </proc/"$INGEST_PID"/environ | grep -Ev '^(OTEL_|ASPNETCORE_URLS=|HTTP_PORTS=|ASPNETCORE_HTTP_PORTS=|Logging__)')
+  env -i "${quiet_env[@]}" ASPNETCORE_URLS=http://127.0.0.1:5101 Logging__LogLevel__Default=Warning \
+    "$ROOT/FlexyPe.Ingest/bin/Release/net10.0/FlexyPe.Ingest" >"$RAW/ingest_quiet.log" 2>&1 &
+  quiet_pid=$!; started_pids+=("$quiet_pid")
+  if wait_for_200 http://127.0.0.1:5101/webhooks/flexype "$SECRET" "" 60; then
+    log "ingest_quiet: warm-up ${WARMUP_SECONDS}s"
+    run_wrk ingest_quiet "$WARMUP_SECONDS" w >/dev/null
+    saturation ingest_quiet 7
+    fixed_rate ingest_quiet
+  fi
+  stop_pid "$quiet_pid"
+fi
+
 if [ -n "$PG_URL" ]; then
   psql "$PG_URL" -Atc "select count(*) from events" >"$RAW/ingest.events" || true
 fi

@@ -54,6 +54,8 @@ OWN_GROUPS = {
     "reference": ["reference_node"],
     "aspnet_ceiling": ["aspnet_ceiling"],
 }
+OWN_GROUPS["ingest"] = ["ingest", "postgres", "redis", "workflows", "notifier", "apphost", "aspire_dashboard", "dcp", "smtp4dev"]
+OWN_GROUPS["ingest_quiet"] = OWN_GROUPS["ingest"]
 
 
 def wrk_json(text):
@@ -152,6 +154,7 @@ def ratio(a, b):
 
 
 ingest, reference, ceiling = target("ingest"), target("reference"), target("aspnet_ceiling")
+quiet = target("ingest_quiet")
 
 
 def rps(t):
@@ -166,6 +169,12 @@ ingest_fig = dict(ingest or {})
 ingest_fig["ratio_vs_reference"] = ratio(rps(ingest), rps(reference))
 ingest_fig["ratio_vs_aspnet_ceiling"] = ratio(rps(ingest), rps(ceiling))
 ingest_fig["reference_ratio_vs_aspnet_ceiling"] = ratio(rps(reference), rps(ceiling))
+if quiet:
+    quiet["what"] = ("diagnostic, not a goal figure: the same Ingest build on the same Postgres, Redis and Workflows, started "
+                     "outside the AppHost without OTLP export and with logs at Warning, measured in the same run (one round)")
+    quiet["ratio_vs_reference"] = ratio(rps(quiet), rps(reference))
+    quiet["ratio_vs_ours"] = ratio(rps(quiet), rps(ingest))
+    ingest_fig["diagnostic_without_telemetry_shipping"] = quiet
 
 p99_1000 = fixed(ingest, "p99")
 goals = [
@@ -241,6 +250,7 @@ lines = [
     row("**ours** (durable: Postgres commit + Redis before 200)", ingest),
     row("reference handler (Node.js + Express, in memory)", reference),
     row("ASP.NET Core empty endpoint (ceiling)", ceiling),
+    *([row("*diagnostic:* ours without log and trace shipping (one round)", quiet)] if quiet else []),
     "",
     f"Ratios (throughput): ours / reference = **{cell(ingest_fig['ratio_vs_reference'])}**, "
     f"ours / ASP.NET ceiling = **{cell(ingest_fig['ratio_vs_aspnet_ceiling'])}**, "
@@ -267,7 +277,12 @@ lines += [
 cpu = (ingest or {}).get("cpu_profile_during_saturation", {}).get("cores_busy_by_process")
 if cpu:
     lines += ["", "Where the two cores went while ours was saturated (cores busy, by process): " +
-              ", ".join(f"{k} {v}" for k, v in cpu.items()) + "."]
+              ", ".join(f"{k} {v}" for k, v in cpu.items() if v >= 0.01) + "."]
+if quiet and quiet.get("cpu_profile_during_saturation"):
+    qc = quiet["cpu_profile_during_saturation"]
+    lines += [f"Without log and trace shipping (diagnostic): {cell(rps(quiet))} req/s, "
+              f"{cell(qc['target_cpu_ms_per_acknowledged_request'])} ms CPU per request; cores busy: " +
+              ", ".join(f"{k} {v}" for k, v in qc["cores_busy_by_process"].items() if v >= 0.01) + "."]
 pg = (ingest or {}).get("postgres_during_saturation")
 if pg and pg.get("acknowledged_requests_per_transaction"):
     lines += [f"Group commit at saturation: {pg['requests_acknowledged']:,} acknowledged deliveries in {pg['ingestdb_transactions']:,} "

@@ -39,7 +39,8 @@ def snapshot():
             continue
         fields = stat[stat.rindex(")") + 2:].split()
         cpu = (int(fields[11]) + int(fields[12])) / TICKS
-        procs[pid] = {"cmd": cmd or stat[stat.index("(") + 1:stat.rindex(")")], "cpu": cpu, "start": fields[19], "ppid": fields[1]}
+        # Only the group is kept, never the command line (it may carry another program's arguments).
+        procs[pid] = {"group": group_of(cmd or stat[stat.index("(") + 1:stat.rindex(")")]), "cpu": cpu, "start": fields[19], "ppid": fields[1]}
     return procs
 
 
@@ -77,7 +78,7 @@ def main():
         start_cpu = base["cpu"] if base and base["start"] == p["start"] else 0.0
         delta = p["cpu"] - start_cpu
         if delta > 0:
-            g = group_of(p["cmd"])
+            g = p["group"]
             used[g] = round(used.get(g, 0.0) + delta, 2)
     print(json.dumps(dict(sorted(used.items(), key=lambda kv: -kv[1]))))
 

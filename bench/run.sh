@@ -228,4 +228,5 @@ log "writing results"
 python3 "$BENCH/summarize.py" "$RAW" "$RESULTS/latest.json" "$BENCH/README.md"
 rm -f "$RESULTS"/*.wrk "$RESULTS"/*.cpu.json
 for f in "$RAW"/*.wrk "$RAW"/*.cpu.json; do cp "$f" "$RESULTS/$(basename "$f")"; done
+rm -f "$RAW"/*.cpu0   # process snapshots: not needed once summarized
 echo "bench/results/latest.json and the table in bench/README.md are updated."

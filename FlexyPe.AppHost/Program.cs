@@ -34,7 +34,8 @@ builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithReference(workflows)
     .WithEnvironment("Ingest__WebhookSecrets__0", webhookSecret)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
-    .WithSettingsFrom(builder.Configuration, "Ingest");
+    .WithSettingsFrom(builder.Configuration, "Ingest")
+    .WithSendSampleJourneyCommand(webhookSecret);
 
 builder.Build().Run();
 return 0;

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""CPU seconds used per group of processes since a snapshot: the coarse profile of where a benchmark's two cores went.
+
+  cpu_sample.py snap FILE          write a snapshot of every process's CPU time
+  cpu_sample.py diff FILE [ROOT…]  print {group: cpu seconds, ...} used since FILE, as JSON; with ROOTs, only
+                                   processes descending from those pids (this benchmark's, not a neighbour's)
+"""
+import json, os, re, sys
+
+TICKS = os.sysconf("SC_CLK_TCK")
+GROUPS = [
+    ("ingest", re.compile(r"FlexyPe\.Ingest")),
+    ("workflows", re.compile(r"FlexyPe\.Workflows")),
+    ("notifier", re.compile(r"FlexyPe\.Notifier")),
+    ("apphost", re.compile(r"FlexyPe\.AppHost")),
+    ("aspire_dashboard", re.compile(r"Aspire\.Dashboard")),
+    ("dcp", re.compile(r"/dcp |dcpctrl|dcpproc")),
+    ("postgres", re.compile(r"^postgres|/postgres ")),
+    ("redis", re.compile(r"redis-server")),
+    ("smtp4dev", re.compile(r"smtp4dev|Rnwood")),
+    ("reference_node", re.compile(r"node .*server\.js")),
+    ("aspnet_ceiling", re.compile(r"AspNetCeiling")),
+    ("wrk", re.compile(r"^wrk ")),
+    ("simulator", re.compile(r"flexype-simulator")),
+]
+
+
+def snapshot():
+    procs = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        cpu = (int(fields[11]) + int(fields[12])) / TICKS
+        # Only the group is kept, never the command line (it may carry another program's arguments).
+        procs[pid] = {"group": group_of(cmd or stat[stat.index("(") + 1:stat.rindex(")")]), "cpu": cpu, "start": fields[19], "ppid": fields[1]}
+    return procs
+
+
+def group_of(cmd):
+    for name, pattern in GROUPS:
+        if pattern.search(cmd):
+            return name
+    return "other"
+
+
+def main():
+    action, path = sys.argv[1], sys.argv[2]
+    if action == "snap":
+        with open(path, "w") as f:
+            json.dump(snapshot(), f)
+        return
+    with open(path) as f:
+        before = json.load(f)
+    now = snapshot()
+    roots = set(sys.argv[3:])
+
+    def descends(pid):
+        seen = 0
+        while pid in now and seen < 64:
+            if pid in roots:
+                return True
+            pid, seen = now[pid]["ppid"], seen + 1
+        return False
+
+    used = {}
+    for pid, p in now.items():
+        if roots and not descends(pid):
+            continue
+        base = before.get(pid)
+        start_cpu = base["cpu"] if base and base["start"] == p["start"] else 0.0
+        delta = p["cpu"] - start_cpu
+        if delta > 0:
+            g = p["group"]
+            used[g] = round(used.get(g, 0.0) + delta, 2)
+    print(json.dumps(dict(sorted(used.items(), key=lambda kv: -kv[1]))))
+
+
+if __name__ == "__main__":
+    main()

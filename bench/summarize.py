@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's raw outputs into bench/results/latest.json and the results table in bench/README.md.
+
+  summarize.py RAW_DIR LATEST_JSON README_MD
+"""
+import json, os, platform, re, subprocess, sys
+from datetime import datetime, timezone
+
+raw, latest_path, readme_path = sys.argv[1], sys.argv[2], sys.argv[3]
+NOT_YET = "not measured yet: needs Workflows/Notifier"
+
+
+def read(name, default=None):
+    path = os.path.join(raw, name)
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return f.read()
+
+
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except Exception:
+        return None
+
+
+def machine():
+    cpu = None
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "os": version(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+        "dotnet": version(["dotnet", "--version"]),
+        "node": version(["node", "--version"]),
+        "postgres": version(["sh", "-c", "ls /usr/lib/postgresql | sort -n | tail -n1"]),
+        "redis": version(["redis-server", "--version"]),
+        "wrk": version(["sh", "-c", "wrk -v 2>&1 | head -n1"]),
+    }
+
+
+OWN_GROUPS = {
+    "ingest": ["ingest", "postgres", "redis", "workflows", "notifier", "apphost_dcp_dashboard", "smtp4dev"],
+    "reference": ["reference_node"],
+    "aspnet_ceiling": ["aspnet_ceiling"],
+}
+OWN_GROUPS["ingest"] = ["ingest", "postgres", "redis", "workflows", "notifier", "apphost", "aspire_dashboard", "dcp", "smtp4dev"]
+OWN_GROUPS["ingest_quiet"] = OWN_GROUPS["ingest"]
+
+
+def wrk_json(text):
+    line = next((l for l in text.splitlines() if l.startswith("WRK_JSON ")), None)
+    return json.loads(line[len("WRK_JSON "):]) if line else None
+
+
+def target(name):
+    rounds = []
+    for f in sorted(os.listdir(raw)):
+        m = re.fullmatch(re.escape(name) + r"\.round(\d+)\.wrk", f)
+        if not m:
+            continue
+        base = f[:-len(".wrk")]
+        wrk = wrk_json(read(f))
+        if not wrk:
+            continue
+        non_2xx = wrk["errors"]["status"]
+        ok = wrk["requests"] - non_2xx
+        r = {
+            "round": int(m.group(1)),
+            "ok_requests_per_second": round(ok / wrk["duration_s"], 1),
+            "requests": wrk["requests"],
+            "non_2xx": non_2xx,
+            "socket_errors": {k: v for k, v in wrk["errors"].items() if k != "status"},
+            "duration_s": wrk["duration_s"],
+            "latency_ms": wrk["latency_ms"],
+            "loadavg_before": (read(base + ".loadavg") or "").split()[:3],
+        }
+        cpu = read(base + ".cpu.json")
+        if cpu:
+            r["cpu_seconds"] = json.loads(cpu)
+        pg0, pg1 = read(base + ".pg0"), read(base + ".pg1")
+        if pg0 and pg1 and pg0.strip().isdigit() and pg1.strip().isdigit():
+            r["ingestdb_transactions"] = int(pg1) - int(pg0)
+        rounds.append(r)
+    if not rounds:
+        return None
+
+    duration = sum(r["duration_s"] for r in rounds)
+    ok = sum(r["requests"] - r["non_2xx"] for r in rounds)
+    sat = {
+        "requests_per_second": round(ok / duration, 1),
+        "rounds": rounds,
+        "latency_ms": {"p50": round(sum(r["latency_ms"]["p50"] for r in rounds) / len(rounds), 3),
+                       "p99": max(r["latency_ms"]["p99"] for r in rounds)},
+        "non_2xx": sum(r["non_2xx"] for r in rounds),
+        "counted": "requests answered 200 per second over both rounds; p50 is the rounds' mean, p99 the worse round's",
+    }
+    result = {"saturation": sat}
+
+    cpu = {}
+    for r in rounds:
+        for k, v in r.get("cpu_seconds", {}).items():
+            cpu[k] = round(cpu.get(k, 0) + v, 2)
+    if cpu:
+        own = sum(cpu.get(g, 0) for g in OWN_GROUPS[name])
+        result["cpu_profile_during_saturation"] = {
+            "cores_busy_by_process": {k: round(v / duration, 2) for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])},
+            "target_cpu_ms_per_acknowledged_request": round(own * 1000 / ok, 3) if ok else None,
+            "target_processes": OWN_GROUPS[name],
+            "note": "CPU of this run's processes only (neighbours excluded); cores_busy is CPU seconds over wall seconds of saturation",
+        }
+    commits = sum(r.get("ingestdb_transactions", 0) for r in rounds)
+    if commits:
+        result["postgres_during_saturation"] = {
+            "ingestdb_transactions": commits,
+            "requests_acknowledged": ok,
+            "acknowledged_requests_per_transaction": round(ok / commits, 1),
+            "note": "transactions include the outbox relay's, so this understates the group-commit batch size",
+        }
+
+    report = read(f"{name}.latency.json")
+    if report:
+        load_m = json.loads(report).get("load") or {}
+        result["at_fixed_rate"] = {
+            "target_rate": load_m.get("target_rate"),
+            "achieved_rate": load_m.get("achieved_rate"),
+            "requests": load_m.get("requests"),
+            "not_ok": load_m.get("not_ok"),
+            "latency_ms": load_m.get("latency_from_schedule_ms"),
+            "service_latency_ms": load_m.get("service_latency_ms"),
+            "generator": "flexype-simulator load (open loop; latency from each request's due time)",
+        }
+    events = read(f"{name}.events")
+    if events and events.strip().isdigit():
+        result["events_stored_total"] = int(events)
+    cmdline = read(f"{name}.cmdline")
+    if cmdline:
+        result["process"] = cmdline.strip()
+    return result
+
+
+def ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
+ingest, reference, ceiling = target("ingest"), target("reference"), target("aspnet_ceiling")
+quiet = target("ingest_quiet")
+
+
+def rps(t):
+    return t and t["saturation"]["requests_per_second"]
+
+
+def fixed(t, key):
+    return t and t.get("at_fixed_rate", {}).get("latency_ms", {}) and t["at_fixed_rate"]["latency_ms"].get(key)
+
+
+ingest_fig = dict(ingest or {})
+ingest_fig["ratio_vs_reference"] = ratio(rps(ingest), rps(reference))
+ingest_fig["ratio_vs_aspnet_ceiling"] = ratio(rps(ingest), rps(ceiling))
+ingest_fig["reference_ratio_vs_aspnet_ceiling"] = ratio(rps(reference), rps(ceiling))
+if quiet:
+    quiet["what"] = ("diagnostic, not a goal figure: the same Ingest build on the same Postgres, Redis and Workflows, started "
+                     "outside the AppHost without OTLP export and with logs at Warning, measured in the same run (one round)")
+    quiet["ratio_vs_reference"] = ratio(rps(quiet), rps(reference))
+    quiet["ratio_vs_ours"] = ratio(rps(quiet), rps(ingest))
+    ingest_fig["diagnostic_without_telemetry_shipping"] = quiet
+
+p99_1000 = fixed(ingest, "p99")
+goals = [
+    {"goal": "ingest throughput at least 1.0x the reference handler's, while durable",
+     "figure": ingest_fig["ratio_vs_reference"], "target": ">= 1.0",
+     "met": None if ingest_fig["ratio_vs_reference"] is None else ingest_fig["ratio_vs_reference"] >= 1.0},
+    {"goal": "ingest p99 under 25 ms at 1,000 req/s",
+     "figure": p99_1000, "target": "< 25 ms",
+     "met": None if p99_1000 is None else (p99_1000 < 25 and (ingest or {}).get("at_fixed_rate", {}).get("not_ok") == 0)},
+    {"goal": "end-to-end p50 under 1 s", "figure": None, "target": "< 1 s", "met": None, "status": NOT_YET},
+    {"goal": "1,000 due steps/s with firing lateness p99 under 1 s", "figure": None, "target": "< 1 s", "met": None, "status": NOT_YET},
+    {"goal": "pooled sending at least 5x per-connection", "figure": None, "target": ">= 5x", "met": None, "status": NOT_YET},
+]
+
+def cpu_ms(t):
+    return t and t.get("cpu_profile_during_saturation", {}).get("target_cpu_ms_per_acknowledged_request")
+
+
+evidence = {
+    "cpu_ms_per_acknowledged_request": {"ours": cpu_ms(ingest), "reference": cpu_ms(reference), "aspnet_ceiling": cpu_ms(ceiling)},
+    "ours_cores_busy_by_process": (ingest or {}).get("cpu_profile_during_saturation", {}).get("cores_busy_by_process"),
+    "ours_acknowledged_requests_per_ingestdb_transaction": (ingest or {}).get("postgres_during_saturation", {}).get("acknowledged_requests_per_transaction"),
+    "ours_service_latency_ms_at_fixed_rate": (ingest or {}).get("at_fixed_rate", {}).get("service_latency_ms"),
+    "loadavg_before_rounds": {n: [r["loadavg_before"][0] for r in t["saturation"]["rounds"]]
+                              for n, t in (("ours", ingest), ("reference", reference), ("aspnet_ceiling", ceiling)) if t},
+    "analysis": "bench/README.md, section 'Ingest misses its goals: what the profile shows'",
+}
+for g in goals[:2]:
+    if g["met"] is False:
+        g["evidence"] = evidence
+
+latest = {
+    # When the measurements ended (the last wrk output), not when this summary was written.
+    "date": datetime.fromtimestamp(max((os.path.getmtime(os.path.join(raw, f)) for f in os.listdir(raw) if f.endswith(".wrk")),
+                                       default=datetime.now().timestamp()), timezone.utc).isoformat(timespec="seconds"),
+    "machine": machine(),
+    "method": {
+        "saturation": "two rounds per target in the order ceiling, reference, ours, ours, reference, ceiling, each "
+                      "wrk -t{t} -c{c} -d{d}s with bench/wrk/webhooks.lua: the simulator's mixed payload mix (every version, "
+                      "journey proportions), a new X-Event-Id per request; one target at a time (the others up and idle), after a warm-up".format(
+                          t=os.environ.get("WRK_THREADS", "2"), c=os.environ.get("WRK_CONNECTIONS", "32"),
+                          d=os.environ.get("SATURATION_SECONDS", "15")),
+        "fixed_rate": "flexype-simulator load --rate {r} --duration {d} --concurrency 64, same payload mix, same for every target".format(
+            r=os.environ.get("LATENCY_RATE", "1000"), d=os.environ.get("LATENCY_SECONDS", "20")),
+        "ours": "the whole AppHost in Release, local Postgres and Redis, telemetry to the dashboard, as `dotnet run` starts it",
+        "reference": "bench/reference/server.js: Express, express.json(), in-memory Set, acknowledges before storing (not durable)",
+        "aspnet_ceiling": "bench/AspNetCeiling: a minimal API endpoint that answers 200 and does nothing else",
+        "throughput_counted": "requests answered 200 per second (non-2xx answers are not counted)",
+    },
+    "ingest": ingest_fig,
+    "reference": reference,
+    "aspnet_ceiling": ceiling,
+    "end_to_end": {"status": NOT_YET, "p50_ms": None, "p99_ms": None},
+    "scheduling": {"status": NOT_YET, "active_enrollments": 100000, "lateness_p50_ms": None, "lateness_p99_ms": None,
+                   "max_rate_with_p99_under_1s": None, "workflows_memory_mb": None,
+                   "quartz_reference_firings_per_second": "85 to 98 (one persistent trigger per job, PostgreSQL; quartznet issues 3824, 3827)"},
+    "sending": {"status": NOT_YET, "pooled_messages_per_second": None, "per_connection_messages_per_second": None, "ratio": None},
+    "goals": goals,
+}
+
+os.makedirs(os.path.dirname(latest_path), exist_ok=True)
+with open(latest_path, "w") as f:
+    json.dump(latest, f, indent=2)
+    f.write("\n")
+
+
+# --- the README table -------------------------------------------------------------------------------------------------
+def cell(v, unit=""):
+    return "–" if v is None else f"{v:,}{unit}" if isinstance(v, (int, float)) else str(v)
+
+
+def row(label, t):
+    if not t:
+        return f"| {label} | – | – | – | – | – | – |"
+    s, f = t["saturation"], t.get("at_fixed_rate", {})
+    lat = f.get("latency_ms") or {}
+    cpu = t.get("cpu_profile_during_saturation", {}).get("target_cpu_ms_per_acknowledged_request")
+    return (f"| {label} | {cell(s['requests_per_second'])} | {cell(s['latency_ms']['p99'], ' ms')} | {cell(cpu, ' ms')} | "
+            f"{cell(lat.get('p50'), ' ms')} | {cell(lat.get('p99'), ' ms')} | {cell(f.get('not_ok'))} / {cell(s['non_2xx'])} |")
+
+
+def met(g):
+    return "not measured yet" if g["met"] is None else ("**met**" if g["met"] else "**missed**")
+
+
+m = latest["machine"]
+lines = [
+    f"Run {latest['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB), .NET {m['dotnet']}, Node.js {m['node']}, PostgreSQL {m['postgres']}.",
+    "",
+    "| ingest target | req/s at saturation (200s) | p99 at saturation | CPU per request (all its processes) | p50 at 1,000 req/s | p99 at 1,000 req/s | non-200 (fixed rate / saturation) |",
+    "|---|---|---|---|---|---|---|",
+    row("**ours** (durable: Postgres commit + Redis before 200)", ingest),
+    row("reference handler (Node.js + Express, in memory)", reference),
+    row("ASP.NET Core empty endpoint (ceiling)", ceiling),
+    *([row("*diagnostic:* ours without log and trace shipping (one round)", quiet)] if quiet else []),
+    "",
+    f"Ratios (throughput): ours / reference = **{cell(ingest_fig['ratio_vs_reference'])}**, "
+    f"ours / ASP.NET ceiling = **{cell(ingest_fig['ratio_vs_aspnet_ceiling'])}**, "
+    f"reference / ASP.NET ceiling = {cell(ingest_fig['reference_ratio_vs_aspnet_ceiling'])}.",
+    "",
+    "1-minute load average before each saturation round: " + ", ".join(
+        f"{n} {'/'.join(r['loadavg_before'][0] for r in t['saturation']['rounds'])}"
+        for n, t in (("ours", ingest), ("reference", reference), ("ceiling", ceiling)) if t) +
+    " (on 2 cores; anything above 2 is other work competing for the CPU, so compare the ratios).",
+    "",
+    "| goal | figure | target | result |",
+    "|---|---|---|---|",
+]
+for g in goals:
+    lines.append(f"| {g['goal']} | {cell(g['figure'])} | {g['target']} | {met(g)} |")
+lines += [
+    "",
+    "| not measured yet | why |",
+    "|---|---|",
+    "| 2. end to end (webhook to email accepted by the SMTP sink, zero-delay step): p50, p99 | needs Workflows/Notifier |",
+    "| 3. scheduling at scale (100,000 enrollments, 1,000 due steps/s, lateness p50/p99, highest rate with p99 < 1 s, Workflows memory) | needs Workflows |",
+    "| 4. sending (messages/s to a local SMTP server, pooled vs a connection per message) | needs Notifier |",
+]
+cpu = (ingest or {}).get("cpu_profile_during_saturation", {}).get("cores_busy_by_process")
+if cpu:
+    lines += ["", "Where the two cores went while ours was saturated (cores busy, by process): " +
+              ", ".join(f"{k} {v}" for k, v in cpu.items() if v >= 0.01) + "."]
+if quiet and quiet.get("cpu_profile_during_saturation"):
+    qc = quiet["cpu_profile_during_saturation"]
+    lines += [f"Without log and trace shipping (diagnostic): {cell(rps(quiet))} req/s, "
+              f"{cell(qc['target_cpu_ms_per_acknowledged_request'])} ms CPU per request; cores busy: " +
+              ", ".join(f"{k} {v}" for k, v in qc["cores_busy_by_process"].items() if v >= 0.01) + "."]
+pg = (ingest or {}).get("postgres_during_saturation")
+if pg and pg.get("acknowledged_requests_per_transaction"):
+    lines += [f"Group commit at saturation: {pg['requests_acknowledged']:,} acknowledged deliveries in {pg['ingestdb_transactions']:,} "
+              f"ingestdb transactions ({pg['acknowledged_requests_per_transaction']} per transaction, outbox work included)."]
+
+table = "\n".join(lines)
+with open(readme_path) as f:
+    readme = f.read()
+start, end = "<!-- results:start -->", "<!-- results:end -->"
+if start in readme and end in readme:
+    readme = readme[:readme.index(start) + len(start)] + "\n" + table + "\n" + readme[readme.index(end):]
+    with open(readme_path, "w") as f:
+        f.write(readme)
+print(table)

@@ -127,7 +127,7 @@ public static class WebhooksApi
                 var toStore = new EventToStore(
                     normalized.StoreId, eventId, normalized.Type, normalized.PayloadVersion, normalized.OccurredAt,
                     normalized.ReceivedAt, normalized.Customer?.Email, normalized.Checkout?.Key, JsonbText.From(bodyText), headersJson,
-                    JsonbText.From(JsonSerializer.Serialize(normalized, IngestJson.Options)), Activity.Current?.Id);
+                    JsonbText.From(IngestJson.Serialize(normalized)), Activity.Current?.Id);
 
                 // 5. Commit, then acknowledge. A commit that fails or takes too long is a 503: FlexyPe retries.
                 StoreOutcome outcome;

@@ -1,0 +1,28 @@
+using FlexyPe.Recovery.Tests.Stack;
+
+namespace FlexyPe.Recovery.Tests.Workflows;
+
+/// <summary>
+/// The whole stack with time compressed 3600× (an hour is a second), quiet hours off, a 30-minute (half-second)
+/// frequency cap, and short seeded delays: abandoned checkout at 1 h, 3 h, 5 h; session at 2 h, 4 h; welcome at 0 h, 3 h.
+/// </summary>
+public sealed class WorkflowsStack : RecoveryStack
+{
+    public const double TimeScale = 3600;
+
+    protected override IEnumerable<string> ExtraArguments =>
+    [
+        $"--Workflows:TimeScale={TimeScale}",
+        "--Workflows:QuietHours:Enabled=false",
+        "--Workflows:FrequencyCap=00:30:00",
+        "--Workflows:Seed:AbandonedCheckoutDelays=01:00:00,03:00:00,05:00:00",
+        "--Workflows:Seed:AbandonedSessionDelays=02:00:00,04:00:00",
+        "--Workflows:Seed:WelcomeDelays=00:00:00,03:00:00",
+    ];
+}
+
+[CollectionDefinition(Name)]
+public sealed class WorkflowsStackCollection : ICollectionFixture<WorkflowsStack>
+{
+    public const string Name = "Workflows stack";
+}

@@ -25,6 +25,11 @@ public class RecoveryStack : IAsyncLifetime
     /// <summary>Extra AppHost arguments a derived collection adds (settings forwarded to the services).</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>Lets a derived collection adjust the app model before it is built (a service's environment, say).</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         // Not Directory.CreateTempSubdirectory: its 0700 folder would keep the 'postgres' account out.
@@ -39,6 +44,7 @@ public class RecoveryStack : IAsyncLifetime
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FlexyPe_AppHost>(arguments);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        Configure(builder);
 
         using var cts = new CancellationTokenSource(StartTimeout);
         app = await builder.BuildAsync(cts.Token);

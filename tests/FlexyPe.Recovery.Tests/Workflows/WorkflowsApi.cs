@@ -22,6 +22,30 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
         return http;
     }
 
+    /// <summary>
+    /// Waits until Workflows answers <c>/health</c> with 200: the AppHost has no HTTP health check for it, so "healthy"
+    /// to Aspire means only "started", before migrations and Quartz are up.
+    /// </summary>
+    public static async Task WaitUntilServingAsync(RecoveryStack stack, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var http = stack.CreateHttpClient("workflows");
+                if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
     public async Task<JsonObject> PostEventAsync(JsonObject normalizedEvent)
     {
         var response = await Http.PostAsync("/internal/events", new StringContent(normalizedEvent.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));

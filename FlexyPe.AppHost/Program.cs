@@ -22,6 +22,11 @@ var workflows = builder.AddProject<Projects.FlexyPe_Workflows>("workflows")
     .WithReference(notifier)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithSettingsFrom(builder.Configuration, "Workflows");
+// Several Workflows nodes share one clustered Quartz store (`--Workflows:Replicas=2`).
+if (int.TryParse(builder.Configuration["Workflows:Replicas"], out var workflowsReplicas) && workflowsReplicas > 1)
+{
+    workflows.WithReplicas(workflowsReplicas);
+}
 
 builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithReference(infrastructure.IngestDb).WaitFor(infrastructure.IngestDb)

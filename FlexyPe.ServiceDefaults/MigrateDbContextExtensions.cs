@@ -50,10 +50,29 @@ public static class MigrateDbContextExtensions
 
             await Retry.ExecuteAsync(async token =>
             {
-                await context.Database.MigrateAsync(token);
-                if (seed is not null)
+                // Replicas start together; on Postgres one migrates while the others wait, then find nothing to do.
+                var lockKey = $"migrations:{typeof(TContext).FullName}";
+                var postgres = context.Database.IsNpgsql();
+                await context.Database.OpenConnectionAsync(token);
+                try
                 {
-                    await seed(context, scope.ServiceProvider, token);
+                    if (postgres)
+                    {
+                        await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock(hashtextextended({lockKey}, 0))", token);
+                    }
+                    await context.Database.MigrateAsync(token);
+                    if (seed is not null)
+                    {
+                        await seed(context, scope.ServiceProvider, token);
+                    }
+                }
+                finally
+                {
+                    if (postgres)
+                    {
+                        await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock(hashtextextended({lockKey}, 0))", CancellationToken.None);
+                    }
+                    await context.Database.CloseConnectionAsync();
                 }
             }, cancellationToken);
 

@@ -145,7 +145,8 @@ public sealed class StepFiring(
         var outboxId = await OutboxWriter.AddAsync(db, request, now, ct);
 
         step.State = StepStates.Sent;
-        step.Reason = null;
+        // The unique key held: the request exists already, so this firing produced nothing (never expected; visible if it happens).
+        step.Reason = outboxId is null ? "request already produced" : null;
         step.FiredAt = now;
         step.FiredBy = firedBy;
         WorkflowsTelemetry.StepsFired.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));

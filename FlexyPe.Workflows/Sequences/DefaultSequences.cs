@@ -11,8 +11,12 @@ public static class DefaultSequences
 {
     public static async Task SeedAsync(WorkflowsDbContext db, IServiceProvider services, CancellationToken cancellationToken)
     {
+        // Replicas start together: one seeds, the others wait for it and find the sequences there.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended('workflows:seed', 0))", cancellationToken);
         if (await db.Sequences.AnyAsync(cancellationToken))
         {
+            await transaction.CommitAsync(cancellationToken);
             return;
         }
         var seed = services.GetRequiredService<IOptions<WorkflowsOptions>>().Value.Seed;
@@ -38,6 +42,7 @@ public static class DefaultSequences
                     ("A welcome gift from {{ store_name }}", WelcomeBody(discount: true), "WELCOME10"),
                 ]));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static Sequence Build(

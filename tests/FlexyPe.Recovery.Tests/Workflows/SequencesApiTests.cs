@@ -123,6 +123,29 @@ public sealed class SequencesApiTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_marketer_can_migrate_in_flight_enrollments_to_the_new_version()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedSession("sess-migrate", email));
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-session"))["id"]!;
+
+        // Same shape (other tests rely on it), new wording, and the in-flight enrollments move along.
+        var edit = await api.Http.PutAsJsonAsync("/api/sequences/abandoned-session", new
+        {
+            name = "Abandoned browsing session", migrate_enrollments = true,
+            steps = new[] { Step("02:00:00", "Migrated first", "<p>1</p>"), Step("04:00:00", "Migrated second", "<p>2</p>") },
+        }, Json);
+        Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+        var added = (await edit.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.True((int)added["migrated_enrollments"]! >= 1);
+
+        var timeline = await api.WaitForAsync(id, t => Steps(t).All(s => State(s) != "scheduled"));
+        Assert.Equal((int)added["sequence"]!["version"]!, (int)timeline["enrollment"]!["sequence_version"]!);
+        var second = Assert.Single(await api.OutboxAsync($"enrollment:{id}:step:2"));
+        Assert.Equal("Migrated second", (string)second.Payload["subject"]!);
+    }
+
+    [Fact]
     public async Task Preview_renders_a_step_against_a_stored_event_with_recently_viewed_products_and_escaped_values()
     {
         var email = NormalizedEvents.NewEmail();

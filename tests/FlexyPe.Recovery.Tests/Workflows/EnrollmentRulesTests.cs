@@ -207,5 +207,32 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
         Assert.Equal("purchase ends discount step", (string)discountStep["reason"]!);
     }
 
+    [Fact]
+    public async Task A_shopper_in_a_checkout_sequence_is_not_enrolled_for_an_abandoned_session()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-first", email));
+        await api.PostEventAsync(events.AbandonedSession("sess-later", email));
+
+        Assert.Empty(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
+        Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+    }
+
+    [Fact]
+    public async Task Delivery_events_from_notifier_are_recorded_on_the_step_once()
+    {
+        await api.PostEventAsync(events.NewCustomer(NormalizedEvents.NewEmail()));
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "welcome"))["id"]!;
+        var timeline = await api.WaitForAsync(id, t => State(Steps(t).First()) == "sent");
+        var key = (string)Steps(timeline).First()["idempotency_key"]!;
+        var eventId = Guid.NewGuid().ToString("N");
+
+        await api.PostDeliveryEventAsync(new { event_id = eventId, idempotency_key = key, store_id = events.StoreId, type = "sent", occurred_at = DateTimeOffset.UtcNow, smtp_reply = "250 2.0.0 Ok" });
+        // A later event reusing the id is a repeat and changes nothing.
+        await api.PostDeliveryEventAsync(new { event_id = eventId, idempotency_key = key, store_id = events.StoreId, type = "failed", occurred_at = DateTimeOffset.UtcNow, smtp_reply = "451" });
+
+        Assert.Equal("sent", (string)Steps(await api.TimelineAsync(id)).First()["delivery_status"]!);
+    }
+
     public void Dispose() => api.Dispose();
 }

@@ -32,6 +32,8 @@ public sealed class StepFiring(
     {
         var settings = options.Value;
         var produced = new List<Guid>();
+        // One job run fires batch after batch on this context; what the last batch loaded is of no use to the next.
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var now = clock.Now;
         var due = await db.ScheduledSteps

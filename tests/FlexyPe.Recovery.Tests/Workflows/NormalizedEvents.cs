@@ -52,6 +52,13 @@ public sealed class NormalizedEvents
             ["image"] = "https://cdn.example.com/tshirt.png",
         });
 
+    public JsonObject CollectionViewed(string? email, string name)
+        => Event("collection_viewed", email, null, "John", e => e["collection"] = new JsonObject
+        {
+            ["collection_id"] = Guid.NewGuid().ToString("N"), ["name"] = name, ["handle"] = "summer-collection",
+            ["image"] = "https://cdn.example.com/summer.png",
+        });
+
     private JsonObject Event(string type, string? email, DateTimeOffset? occurredAt, string firstName, Action<JsonObject> fill)
     {
         var at = occurredAt ?? DateTimeOffset.UtcNow;

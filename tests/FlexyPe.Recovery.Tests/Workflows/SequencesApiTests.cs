@@ -150,12 +150,13 @@ public sealed class SequencesApiTests(WorkflowsStack stack) : IDisposable
     {
         var email = NormalizedEvents.NewEmail();
         await api.PostEventAsync(events.ProductViewed(email, "Cool T-Shirt"));
+        await api.PostEventAsync(events.CollectionViewed(email, "Summer Collection"));
         var acr = events.AbandonedCheckout("chk-preview", email, firstName: "<b>Jo</b>");
         await api.PostEventAsync(acr);
         await api.Http.PostAsJsonAsync("/api/sequences", new
         {
             key = "preview-only", name = "Preview", trigger = "abandoned_checkout", enabled = false,
-            steps = new[] { Step("01:00:00", "For {{ customer.first_name }}", "<p>{{ customer.first_name }}</p>{% for p in recently_viewed.products %}<i>{{ p.title }}</i>{% endfor %}{% for line in cart %}{{ line.title }} {{ line.quantity }}{% endfor %} {{ totals.total_payable }} {{ store_name }}") },
+            steps = new[] { Step("01:00:00", "For {{ customer.first_name }}", "<p>{{ customer.first_name }}</p>{% for p in recently_viewed.products %}<i>{{ p.title }}</i>{% endfor %}{% for c in recently_viewed.collections %}<u>{{ c.name }}</u>{% endfor %}{% for line in cart %}{{ line.title }} {{ line.quantity }}{% endfor %} {{ totals.total_payable }} {{ store_name }}") },
         }, Json);
 
         var response = await api.Http.PostAsJsonAsync("/api/sequences/preview-only/steps/1/preview",
@@ -167,6 +168,7 @@ public sealed class SequencesApiTests(WorkflowsStack stack) : IDisposable
         Assert.Contains("&lt;b&gt;Jo&lt;/b&gt;", html);
         Assert.DoesNotContain("<b>Jo</b>", html);
         Assert.Contains("<i>Cool T-Shirt</i>", html);
+        Assert.Contains("<u>Summer Collection</u>", html);
         Assert.Contains("Multigrain Atta 1", html);
         Assert.Contains("630 My Awesome Store", html);
         Assert.Equal("For <b>Jo</b>", (string)preview["subject"]!);

@@ -138,7 +138,7 @@ public static class SequencesApi
             return new Rendered(null, null, "No such step.");
         }
         string eventJson;
-        string[] products = SampleEvent.ViewedProducts, collections = SampleEvent.ViewedCollections;
+        var views = new RecentViews(SampleEvent.ViewedProducts, SampleEvent.ViewedCollections);
         var source = "sample";
         if (storeId is not null && eventId is not null)
         {
@@ -149,18 +149,13 @@ public static class SequencesApi
             }
             eventJson = stored.Payload;
             source = $"event {eventId}";
-            var views = stored.ShopperEmail is null ? [] : await db.ReceivedEvents
-                .Where(r => r.StoreId == storeId && r.ShopperEmail == stored.ShopperEmail
-                    && (r.Type == EventTypes.ProductViewed || r.Type == EventTypes.CollectionViewed))
-                .OrderByDescending(r => r.OccurredAt).Take(40).Select(r => new { r.Type, r.Payload }).ToListAsync(ct);
-            products = [.. views.Where(v => v.Type == EventTypes.ProductViewed).Select(v => v.Payload)];
-            collections = [.. views.Where(v => v.Type == EventTypes.CollectionViewed).Select(v => v.Payload)];
+            views = await RecentViews.LoadAsync(db, storeId, stored.ShopperEmail, ct);
         }
         else
         {
             eventJson = SampleEvent.Json;
         }
-        var model = MessageModel.Build(eventJson, products, collections, step.DiscountCode);
+        var model = MessageModel.Build(eventJson, views.Products, views.Collections, step.DiscountCode);
         var subject = (await templates.RenderAsync(step.Subject, model, html: false)).Trim();
         var html = await templates.RenderAsync(step.Template, model, html: true);
         return new Rendered(new PreviewView(subject, html, source), model.GetValueOrDefault("store_name") as string, null);

@@ -22,8 +22,6 @@ public sealed class EventIntake(
     IOptions<WorkflowsOptions> options,
     ILogger<EventIntake> logger)
 {
-    private static readonly string[] RecoveryTriggers = [EventTypes.AbandonedCheckout, EventTypes.AbandonedSession];
-
     public async Task<IntakeResult> HandleAsync(WorkflowEvent e, string json, CancellationToken ct)
     {
         using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event");
@@ -153,7 +151,7 @@ public sealed class EventIntake(
         var lastMessage = await (
             from step in db.ScheduledSteps
             join enrollment in db.Enrollments on step.EnrollmentId equals enrollment.Id
-            where enrollment.StoreId == e.StoreId && RecoveryTriggers.Contains(enrollment.Trigger)
+            where enrollment.StoreId == e.StoreId && EventTypes.Recovery.Contains(enrollment.Trigger)
                 && (email != null ? enrollment.ShopperEmail == email : enrollment.Id == (checkoutEnrollment == null ? Guid.Empty : checkoutEnrollment.Id))
                 && step.State == StepStates.Sent && step.FiredAt >= since && step.FiredAt <= now
             orderby step.FiredAt descending

@@ -13,6 +13,9 @@ public static class EventTypes
     public const string CollectionViewed = "collection_viewed";
 
     public static readonly string[] Triggers = [AbandonedCheckout, AbandonedSession, NewCustomer];
+
+    /// <summary>Triggers of recovery sequences: the frequency cap and purchase attribution count only these (a welcome is not one).</summary>
+    public static readonly string[] Recovery = [AbandonedCheckout, AbandonedSession];
 }
 
 /// <summary>FlexyPe's checkout-session states in the order a shopper reaches them.</summary>

@@ -25,8 +25,6 @@ public sealed class StepFiring(
     IOptions<WorkflowsOptions> options,
     ILogger<StepFiring> logger)
 {
-    private static readonly string[] CappedTriggers = [EventTypes.AbandonedCheckout, EventTypes.AbandonedSession];
-
     /// <summary>Fires one batch of due steps; returns how many it claimed.</summary>
     public async Task<int> FireDueAsync(string firedBy, CancellationToken ct)
     {
@@ -117,7 +115,7 @@ public sealed class StepFiring(
             WorkflowsTelemetry.StepsDeferred.Add(1);
             return null;
         }
-        if (CappedTriggers.Contains(enrollment.Trigger) && await CappedAsync(step, enrollment, email, ct))
+        if (EventTypes.Recovery.Contains(enrollment.Trigger) && await CappedAsync(step, enrollment, email, ct))
         {
             return Skip(step, "frequency cap", now, firedBy);
         }
@@ -170,7 +168,7 @@ public sealed class StepFiring(
             from other in db.ScheduledSteps
             join otherEnrollment in db.Enrollments on other.EnrollmentId equals otherEnrollment.Id
             where otherEnrollment.StoreId == enrollment.StoreId && otherEnrollment.ShopperEmail == email
-                && CappedTriggers.Contains(otherEnrollment.Trigger)
+                && EventTypes.Recovery.Contains(otherEnrollment.Trigger)
                 && other.Id != step.Id && other.State == StepStates.Sent
                 && other.DueAt > windowStart && other.DueAt < windowEnd
             select other.Id).AnyAsync(ct);
@@ -178,18 +176,8 @@ public sealed class StepFiring(
 
     private async Task<Dictionary<string, object?>> ModelAsync(Enrollment enrollment, string email, string? discountCode, CancellationToken ct)
     {
-        var views = await db.ReceivedEvents
-            .Where(r => r.StoreId == enrollment.StoreId && r.ShopperEmail == email
-                && (r.Type == EventTypes.ProductViewed || r.Type == EventTypes.CollectionViewed))
-            .OrderByDescending(r => r.OccurredAt)
-            .Take(40)
-            .Select(r => new { r.Type, r.Payload })
-            .ToListAsync(ct);
-        return MessageModel.Build(
-            enrollment.Context,
-            views.Where(v => v.Type == EventTypes.ProductViewed).Select(v => v.Payload),
-            views.Where(v => v.Type == EventTypes.CollectionViewed).Select(v => v.Payload),
-            discountCode);
+        var views = await RecentViews.LoadAsync(db, enrollment.StoreId, email, ct);
+        return MessageModel.Build(enrollment.Context, views.Products, views.Collections, discountCode);
     }
 
     private static string? StoreName(string eventJson)

@@ -53,8 +53,4 @@ public sealed class DeliveryFeedback(WorkflowsDbContext db, WorkflowClock clock,
         await transaction.CommitAsync(ct);
         return IntakeResult.Accepted;
     }
-
-    /// <summary>Whether the address unsubscribed or was suppressed at this store.</summary>
-    public static Task<bool> IsSuppressedAsync(WorkflowsDbContext db, string storeId, string email, CancellationToken ct)
-        => db.DeliveryEvents.AnyAsync(d => d.StoreId == storeId && d.Email == email && DeliveryEventTypes.EndEverything.Contains(d.Type), ct);
 }

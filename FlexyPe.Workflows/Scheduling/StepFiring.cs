@@ -54,6 +54,8 @@ public sealed class StepFiring(
         var sequenceIds = enrollments.Values.Select(e => e.SequenceId).Distinct().ToList();
         var sequences = await db.Sequences.Include(s => s.Steps).Where(s => sequenceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
 
+        var batch = await BatchFactsAsync(due, enrollments, ct);
+
         foreach (var step in due)
         {
             var enrollment = enrollments[step.EnrollmentId];
@@ -64,29 +66,26 @@ public sealed class StepFiring(
             activity?.SetTag("flexype.step", step.StepNumber);
             activity?.SetTag("flexype.enrollment.id", enrollment.Id);
 
-            var outboxId = await FireAsync(step, enrollment, sequence, now, firedBy, ct);
+            var outboxId = await FireAsync(step, enrollment, sequence, batch, now, firedBy, ct);
             if (outboxId is { } id)
             {
                 produced.Add(id);
             }
             activity?.SetTag("flexype.step.outcome", step.State);
-            await db.SaveChangesAsync(ct);
-
-            if (step.State != StepStates.Scheduled && enrollment.State == EnrollmentStates.Active
-                && !await db.ScheduledSteps.AnyAsync(s => s.EnrollmentId == enrollment.Id && s.State == StepStates.Scheduled, ct))
-            {
-                enrollment.State = EnrollmentStates.Finished;
-                enrollment.EndedAt = now;
-                await db.SaveChangesAsync(ct);
-            }
         }
+        await db.SaveChangesAsync(ct);
+        // Enrollments with no step left to run are finished.
+        await db.Enrollments
+            .Where(e => enrollmentIds.Contains(e.Id) && e.State == EnrollmentStates.Active
+                && !db.ScheduledSteps.Any(s => s.EnrollmentId == e.Id && s.State == StepStates.Scheduled))
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.State, EnrollmentStates.Finished).SetProperty(e => e.EndedAt, now), ct);
         await transaction.CommitAsync(ct);
         relay.Enqueue(produced);
         return due.Count;
     }
 
     private async Task<Guid?> FireAsync(
-        ScheduledStep step, Enrollment enrollment, Sequence sequence, DateTimeOffset now, string firedBy, CancellationToken ct)
+        ScheduledStep step, Enrollment enrollment, Sequence sequence, BatchFacts batch, DateTimeOffset now, string firedBy, CancellationToken ct)
     {
         var definition = sequence.Steps.FirstOrDefault(s => s.Number == step.StepNumber);
         var email = enrollment.ShopperEmail;
@@ -103,7 +102,7 @@ public sealed class StepFiring(
         {
             return Skip(step, "no email address", now, firedBy);
         }
-        if (await DeliveryFeedback.IsSuppressedAsync(db, enrollment.StoreId, email, ct))
+        if (batch.Suppressed.Contains((enrollment.StoreId, email)))
         {
             return Skip(step, "unsubscribed or suppressed", now, firedBy);
         }
@@ -115,7 +114,8 @@ public sealed class StepFiring(
             WorkflowsTelemetry.StepsDeferred.Add(1);
             return null;
         }
-        if (EventTypes.Recovery.Contains(enrollment.Trigger) && await CappedAsync(step, enrollment, email, ct))
+        var recovery = EventTypes.Recovery.Contains(enrollment.Trigger);
+        if (recovery && batch.Capped(step, enrollment.StoreId, email))
         {
             return Skip(step, "frequency cap", now, firedBy);
         }
@@ -144,6 +144,10 @@ public sealed class StepFiring(
             });
         var outboxId = await OutboxWriter.AddAsync(db, request, now, ct);
 
+        if (recovery)
+        {
+            batch.Sent.Add((enrollment.StoreId, email, step.DueAt, step.Id));
+        }
         step.State = StepStates.Sent;
         // The unique key held: the request exists already, so this firing produced nothing (never expected; visible if it happens).
         step.Reason = outboxId is null ? "request already produced" : null;
@@ -154,24 +158,46 @@ public sealed class StepFiring(
         return outboxId;
     }
 
-    /// <summary>Another recovery message to the shopper due within the cap window was already sent.</summary>
-    private async Task<bool> CappedAsync(ScheduledStep step, Enrollment enrollment, string email, CancellationToken ct)
+    /// <summary>What every step of a batch checks, read once: suppressed addresses and recovery messages already sent near the batch's due times.</summary>
+    private async Task<BatchFacts> BatchFactsAsync(List<ScheduledStep> due, Dictionary<Guid, Enrollment> enrollments, CancellationToken ct)
     {
         var cap = clock.Scale(options.Value.FrequencyCap);
-        if (cap <= TimeSpan.Zero)
+        var shoppers = enrollments.Values.Where(e => e.ShopperEmail != null).ToList();
+        var stores = shoppers.Select(e => e.StoreId).Distinct().ToList();
+        var emails = shoppers.Select(e => e.ShopperEmail!).Distinct().ToList();
+
+        var suppressed = (await db.DeliveryEvents
+                .Where(d => stores.Contains(d.StoreId) && emails.Contains(d.Email!) && DeliveryEventTypes.EndEverything.Contains(d.Type))
+                .Select(d => new { d.StoreId, d.Email })
+                .ToListAsync(ct))
+            .Select(d => (d.StoreId, d.Email!)).ToHashSet();
+
+        var sent = new List<(string, string, DateTimeOffset, Guid)>();
+        if (cap > TimeSpan.Zero && shoppers.Count > 0)
         {
-            return false;
+            var earliest = due.Min(s => s.DueAt) - cap;
+            var latest = due.Max(s => s.DueAt) + cap;
+            var rows = await (
+                from step in db.ScheduledSteps
+                join enrollment in db.Enrollments on step.EnrollmentId equals enrollment.Id
+                where stores.Contains(enrollment.StoreId) && emails.Contains(enrollment.ShopperEmail!)
+                    && EventTypes.Recovery.Contains(enrollment.Trigger)
+                    && step.State == StepStates.Sent && step.DueAt > earliest && step.DueAt < latest
+                select new { enrollment.StoreId, enrollment.ShopperEmail, step.DueAt, step.Id }).ToListAsync(ct);
+            sent.AddRange(rows.Select(r => (r.StoreId, r.ShopperEmail!, r.DueAt, r.Id)));
         }
-        var windowStart = step.DueAt - cap;
-        var windowEnd = step.DueAt + cap;
-        return await (
-            from other in db.ScheduledSteps
-            join otherEnrollment in db.Enrollments on other.EnrollmentId equals otherEnrollment.Id
-            where otherEnrollment.StoreId == enrollment.StoreId && otherEnrollment.ShopperEmail == email
-                && EventTypes.Recovery.Contains(otherEnrollment.Trigger)
-                && other.Id != step.Id && other.State == StepStates.Sent
-                && other.DueAt > windowStart && other.DueAt < windowEnd
-            select other.Id).AnyAsync(ct);
+        return new BatchFacts(suppressed, sent, cap);
+    }
+
+    private sealed record BatchFacts(
+        HashSet<(string Store, string Email)> Suppressed,
+        List<(string Store, string Email, DateTimeOffset DueAt, Guid StepId)> Sent,
+        TimeSpan Cap)
+    {
+        /// <summary>Another recovery message to the shopper, due within the cap of this one, was sent.</summary>
+        public bool Capped(ScheduledStep step, string store, string email)
+            => Cap > TimeSpan.Zero && Sent.Any(s => s.Store == store && s.Email == email && s.StepId != step.Id
+                && (s.DueAt - step.DueAt).Duration() < Cap);
     }
 
     private async Task<Dictionary<string, object?>> ModelAsync(Enrollment enrollment, string email, string? discountCode, CancellationToken ct)

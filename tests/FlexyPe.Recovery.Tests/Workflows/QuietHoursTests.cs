@@ -1,5 +1,3 @@
-using System.Globalization;
-using FlexyPe.Recovery.Tests.Stack;
 using static FlexyPe.Recovery.Tests.Workflows.WorkflowsApi;
 
 namespace FlexyPe.Recovery.Tests.Workflows;
@@ -8,7 +6,7 @@ namespace FlexyPe.Recovery.Tests.Workflows;
 /// Quiet hours from an hour ago to two hours from now (UTC), so every step that falls due is deferred; one store
 /// in UTC+12, where it is not quiet now.
 /// </summary>
-public sealed class QuietHoursStack : RecoveryStack, IAsyncLifetime
+public sealed class QuietHoursStack : ServingWorkflowsStack
 {
     public const string FarEastStore = "far-east.myshopify.com";
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
@@ -28,13 +26,6 @@ public sealed class QuietHoursStack : RecoveryStack, IAsyncLifetime
     ];
 
     private static DateTimeOffset Minute(DateTimeOffset t) => new(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, TimeSpan.Zero);
-
-    public new async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await WaitUntilServingAsync(this, cts.Token);
-    }
 }
 
 [CollectionDefinition(Name)]

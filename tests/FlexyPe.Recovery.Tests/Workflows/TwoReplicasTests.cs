@@ -1,10 +1,9 @@
-using FlexyPe.Recovery.Tests.Stack;
 using static FlexyPe.Recovery.Tests.Workflows.WorkflowsApi;
 
 namespace FlexyPe.Recovery.Tests.Workflows;
 
 /// <summary>Two Workflows processes on one clustered Quartz store in one workflowsdb.</summary>
-public sealed class TwoReplicasStack : RecoveryStack, IAsyncLifetime
+public sealed class TwoReplicasStack : ServingWorkflowsStack
 {
     protected override IEnumerable<string> ExtraArguments =>
     [
@@ -14,13 +13,6 @@ public sealed class TwoReplicasStack : RecoveryStack, IAsyncLifetime
         "--Workflows:FrequencyCap=00:00:00",
         "--Workflows:Seed:AbandonedCheckoutDelays=01:00:00,02:00:00,03:00:00",
     ];
-
-    public new async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await WaitUntilServingAsync(this, cts.Token);
-    }
 }
 
 [CollectionDefinition(Name)]

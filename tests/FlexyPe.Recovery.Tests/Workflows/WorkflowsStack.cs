@@ -2,11 +2,8 @@ using FlexyPe.Recovery.Tests.Stack;
 
 namespace FlexyPe.Recovery.Tests.Workflows;
 
-/// <summary>
-/// The whole stack with time compressed 3600× (an hour is a second), quiet hours off, a 30-minute (half-second)
-/// frequency cap, and short seeded delays: abandoned checkout at 1 h, 3 h, 5 h; session at 2 h, 4 h; welcome at 0 h, 3 h.
-/// </summary>
-public sealed class WorkflowsStack : RecoveryStack, IAsyncLifetime
+/// <summary>A stack whose start-up ends when Workflows serves (migrated, seeded, Quartz running).</summary>
+public abstract class ServingWorkflowsStack : RecoveryStack, IAsyncLifetime
 {
     /// <summary>
     /// No OTLP collector listens in tests, and the exporter's default 10 s timeout per signal would hold a stopping
@@ -21,7 +18,14 @@ public sealed class WorkflowsStack : RecoveryStack, IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await WorkflowsApi.WaitUntilServingAsync(this, cts.Token);
     }
+}
 
+/// <summary>
+/// The whole stack with time compressed 3600× (an hour is a second), quiet hours off, a 30-minute (half-second)
+/// frequency cap, and short seeded delays: abandoned checkout at 1 h, 3 h, 5 h; session at 2 h, 4 h; welcome at 0 h, 3 h.
+/// </summary>
+public sealed class WorkflowsStack : ServingWorkflowsStack
+{
     public const double TimeScale = 3600;
 
     protected override IEnumerable<string> ExtraArguments =>

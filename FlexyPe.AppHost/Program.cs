@@ -17,13 +17,20 @@ var notifier = builder.AddProject<Projects.FlexyPe_Notifier>("notifier")
     .WithReference(infrastructure.NotifierDb).WaitFor(infrastructure.NotifierDb)
     .WithReference(infrastructure.Mail, "smtp").WaitFor(infrastructure.Mail)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
-    .WithSettingsFrom(builder.Configuration, "Notifier");
+    .WithSettingsFrom(builder.Configuration, "Notifier")
+    .WithHttpHealthCheck("/health");
 
 var workflows = builder.AddProject<Projects.FlexyPe_Workflows>("workflows")
     .WithReference(infrastructure.WorkflowsDb).WaitFor(infrastructure.WorkflowsDb)
     .WithReference(notifier)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
-    .WithSettingsFrom(builder.Configuration, "Workflows");
+    .WithSettingsFrom(builder.Configuration, "Workflows")
+    .WithHttpHealthCheck("/health");
+// Several Workflows nodes share one clustered Quartz store (`--Workflows:Replicas=2`).
+if (int.TryParse(builder.Configuration["Workflows:Replicas"], out var workflowsReplicas) && workflowsReplicas > 1)
+{
+    workflows.WithReplicas(workflowsReplicas);
+}
 
 // Notifier reports delivery events back to Workflows (a discovery reference both ways; nothing waits on it).
 notifier.WithReference(workflows);
@@ -35,8 +42,10 @@ builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithEnvironment("Ingest__WebhookSecrets__0", webhookSecret)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithSettingsFrom(builder.Configuration, "Ingest")
+    .WithHttpHealthCheck("/health")
     .WithSendSampleJourneyCommand(webhookSecret);
 
+// A service is healthy once its /health answers 200: migrated, and its database, Redis or SMTP server reachable.
 builder.Build().Run();
 return 0;
 

@@ -10,6 +10,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-app.MapInternalEventsApi();
+app.MapWorkflowsApi();
 
 app.Run();

@@ -1,5 +1,13 @@
-using Microsoft.EntityFrameworkCore;
+using System.Text.Json;
+using FlexyPe.Workflows.Apis;
+using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Outbox;
+using FlexyPe.Workflows.Scheduling;
+using FlexyPe.Workflows.Sequences;
+using FlexyPe.Workflows.Templates;
+using Microsoft.EntityFrameworkCore;
+using Quartz;
 
 namespace FlexyPe.Workflows.Extensions;
 
@@ -7,9 +15,72 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<WorkflowsDbContext>("workflowsdb", configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
-        builder.Services.AddMigration<WorkflowsDbContext>();
+        // Transactions are ours (claim, fire, write the outbox in one), so EF's retrying strategy stays off.
+        builder.AddNpgsqlDbContext<WorkflowsDbContext>("workflowsdb",
+            settings => settings.DisableRetry = true,
+            options => options.UseSnakeCaseNamingConvention());
+        builder.Services.AddMigration<WorkflowsDbContext>(DefaultSequences.SeedAsync);
 
+        builder.Services.AddOptions<WorkflowsOptions>().Bind(builder.Configuration.GetSection(WorkflowsOptions.Section));
+        builder.Services.AddSingleton<WorkflowClock>();
+        builder.Services.AddSingleton<QuietHours>();
+        builder.Services.AddSingleton<LiquidTemplates>();
+
+        builder.Services.AddScoped<SequenceCatalog>();
+        builder.Services.AddScoped<EnrollmentEnding>();
+        builder.Services.AddScoped<EventIntake>();
+        builder.Services.AddScoped<DeliveryFeedback>();
+        builder.Services.AddScoped<StepFiring>();
+
+        builder.Services.AddScoped<OutboxDelivery>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddHttpClient(OutboxDelivery.HttpClientName, client => client.BaseAddress = new Uri("http://notifier"));
+
+        builder.AddScheduling();
+
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.DictionaryKeyPolicy = null;
+        });
         builder.Services.AddOpenApi();
+    }
+
+    /// <summary>Quartz on a clustered AdoJobStore in workflowsdb (it creates its qrtz_* tables when missing).</summary>
+    private static void AddScheduling(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("workflowsdb")
+            ?? throw new InvalidOperationException("ConnectionStrings:workflowsdb is not set.");
+        var scheduling = builder.Configuration.GetSection(WorkflowsOptions.Section).Get<WorkflowsOptions>()?.Scheduling ?? new SchedulingOptions();
+
+        builder.Services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(options => options.InstanceName = "FlexyPe.Workflows");
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseClustering(cluster => cluster.CheckinInterval = TimeSpan.FromSeconds(5));
+                store.ProvisionSchema();
+            });
+            quartz.ScheduleJob<DueStepsJob>(
+                trigger => trigger.WithIdentity("due-steps", "workflows").StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(scheduling.PollInterval).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                job => job.WithIdentity(DueStepsJob.Key));
+            quartz.ScheduleJob<OutboxSweepJob>(
+                trigger => trigger.WithIdentity("outbox-sweep", "workflows").StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(scheduling.OutboxSweepInterval).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                job => job.WithIdentity(OutboxSweepJob.Key));
+        });
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+    }
+
+    public static void MapWorkflowsApi(this WebApplication app)
+    {
+        app.MapInternalApi();
+        app.MapSequencesApi();
+        app.MapEnrollmentsApi();
     }
 }

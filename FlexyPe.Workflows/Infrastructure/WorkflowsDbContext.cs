@@ -1,8 +1,74 @@
+using FlexyPe.Workflows.Enrollments;
+using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.Outbox;
+using FlexyPe.Workflows.Scheduling;
+using FlexyPe.Workflows.Sequences;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Workflows.Infrastructure;
 
-/// <summary>The Workflows service's own database, <c>workflowsdb</c>.</summary>
+/// <summary>The Workflows service's own database, <c>workflowsdb</c>. Quartz keeps its tables (qrtz_*) beside these.</summary>
 public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> options) : DbContext(options)
 {
+    public DbSet<Sequence> Sequences => Set<Sequence>();
+    public DbSet<SequenceStep> SequenceSteps => Set<SequenceStep>();
+    public DbSet<Enrollment> Enrollments => Set<Enrollment>();
+    public DbSet<ScheduledStep> ScheduledSteps => Set<ScheduledStep>();
+    public DbSet<ReceivedEvent> ReceivedEvents => Set<ReceivedEvent>();
+    public DbSet<DeliveryEvent> DeliveryEvents => Set<DeliveryEvent>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Recovery> Recoveries => Set<Recovery>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Sequence>(sequence =>
+        {
+            sequence.HasIndex(s => new { s.Key, s.Version }).IsUnique();
+            sequence.HasMany(s => s.Steps).WithOne().HasForeignKey(s => s.SequenceId);
+        });
+        modelBuilder.Entity<SequenceStep>().HasKey(s => new { s.SequenceId, s.Number });
+
+        modelBuilder.Entity<Enrollment>(enrollment =>
+        {
+            enrollment.HasIndex(e => new { e.StoreId, e.Trigger, e.SubjectKey }).IsUnique();
+            enrollment.HasIndex(e => new { e.StoreId, e.ShopperEmail });
+            enrollment.Property(e => e.Context).HasColumnType("jsonb");
+            enrollment.HasMany(e => e.Steps).WithOne().HasForeignKey(s => s.EnrollmentId);
+        });
+
+        modelBuilder.Entity<ScheduledStep>(step =>
+        {
+            step.HasIndex(s => s.IdempotencyKey).IsUnique();
+            step.HasIndex(s => new { s.EnrollmentId, s.StepNumber }).IsUnique();
+            // The claim reads only what is still to run, in due order.
+            step.HasIndex(s => s.DueAt).HasFilter("state = 'scheduled'");
+        });
+
+        modelBuilder.Entity<ReceivedEvent>(received =>
+        {
+            received.HasKey(e => new { e.StoreId, e.EventId });
+            received.HasIndex(e => new { e.StoreId, e.ShopperEmail, e.Type, e.OccurredAt });
+            received.Property(e => e.Payload).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<DeliveryEvent>(delivery =>
+        {
+            delivery.HasKey(e => e.EventId);
+            delivery.HasIndex(e => new { e.StoreId, e.Email });
+        });
+
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.HasIndex(m => m.IdempotencyKey).IsUnique();
+            outbox.HasIndex(m => m.NextAttemptAt).HasFilter("delivered_at IS NULL");
+            outbox.Property(m => m.Payload).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<Recovery>(recovery =>
+        {
+            recovery.HasIndex(r => new { r.StoreId, r.CheckoutKey }).IsUnique();
+            recovery.HasIndex(r => r.SequenceKey);
+            recovery.Property(r => r.Revenue).HasPrecision(18, 2);
+        });
+    }
 }

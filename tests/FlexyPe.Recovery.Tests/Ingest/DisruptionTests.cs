@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using FlexyPe.Recovery.Tests.Stack;
 
@@ -126,8 +125,8 @@ public sealed class DisruptionTests(DisruptedStack stack)
             return eventIds.All(received.ContainsKey);
         }, TimeSpan.FromSeconds(120)), "not every event reached Workflows");
 
-        var deliveries = await ReceivedByWorkflowsAsync();
-        Assert.All(eventIds, id => Assert.Equal(1, deliveries[id]));
+        var received = await ReceivedByWorkflowsAsync();
+        Assert.All(eventIds, id => Assert.Equal(1, received[id]));
         foreach (var id in eventIds)
         {
             var handOff = (await ingest.GetEventAsync(id))!.Value.GetProperty("hand_offs")[0];
@@ -135,14 +134,5 @@ public sealed class DisruptionTests(DisruptedStack stack)
         }
     }
 
-    /// <summary>Event id → how many times Workflows received it.</summary>
-    private async Task<Dictionary<string, int>> ReceivedByWorkflowsAsync()
-    {
-        using var http = stack.CreateHttpClient("workflows");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/internal/events");
-        request.Headers.Authorization = new("Bearer", stack.AdminApiKey);
-        using var response = await http.SendAsync(request);
-        var received = await response.Content.ReadFromJsonAsync<List<JsonElement>>();
-        return received!.ToDictionary(e => e.GetProperty("eventId").GetString()!, e => e.GetProperty("deliveries").GetInt32());
-    }
+    private Task<Dictionary<string, int>> ReceivedByWorkflowsAsync() => WorkflowsInbox.ReceivedAsync(stack);
 }

@@ -41,6 +41,11 @@ public class RecoveryStack : IAsyncLifetime
     /// <summary>Extra AppHost arguments a derived collection adds (settings forwarded to the services).</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>Lets a derived collection adjust the app model before it is built (a service's environment, say).</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         // Not Directory.CreateTempSubdirectory: its 0700 folder would keep the 'postgres' account out.
@@ -61,6 +66,7 @@ public class RecoveryStack : IAsyncLifetime
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
         }
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        Configure(builder);
 
         using var cts = new CancellationTokenSource(StartTimeout);
         app = await builder.BuildAsync(cts.Token);

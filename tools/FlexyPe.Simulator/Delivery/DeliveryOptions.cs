@@ -40,12 +40,10 @@ public sealed record DeliveryOptions
         {
             return false;
         }
-        // FNV-1a: stable across processes, unlike string.GetHashCode.
-        var hash = 2166136261u ^ (uint)Seed;
-        foreach (var c in eventId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
+        // A cryptographic hash mixes every character into every bit: ids that differ only at their end (evt_run_1,
+        // evt_run_2, …) must not all land on the same side of the rate. Stable across processes, unlike GetHashCode.
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{Seed}:{eventId}"));
+        var hash = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(digest);
         return hash / (double)uint.MaxValue < DuplicateRate;
     }
 }

@@ -1,0 +1,51 @@
+using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Scheduling;
+using FlexyPe.Workflows.Telemetry;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlexyPe.Workflows.Enrollments;
+
+/// <summary>Ending an enrollment, or some of its steps: an update of the rows still scheduled.</summary>
+public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock)
+{
+    public async Task EndAsync(Enrollment enrollment, string state, string reason, CancellationToken ct)
+    {
+        if (enrollment.State == EnrollmentStates.Active)
+        {
+            enrollment.State = state;
+            enrollment.EndReason = reason;
+            enrollment.EndedAt = clock.Now;
+            await db.SaveChangesAsync(ct);
+        }
+        await CancelStepsAsync(enrollment.Id, null, reason, ct);
+    }
+
+    /// <summary>Cancels the still-scheduled steps of an enrollment (only <paramref name="numbers"/> when given).</summary>
+    public async Task<int> CancelStepsAsync(Guid enrollmentId, IReadOnlyCollection<int>? numbers, string reason, CancellationToken ct)
+    {
+        var cancelled = await db.ScheduledSteps
+            .Where(s => s.EnrollmentId == enrollmentId && s.State == StepStates.Scheduled
+                && (numbers == null || numbers.Contains(s.StepNumber)))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.State, StepStates.Cancelled)
+                .SetProperty(s => s.Reason, reason), ct);
+        if (cancelled > 0)
+        {
+            WorkflowsTelemetry.StepsCancelled.Add(cancelled, new KeyValuePair<string, object?>("reason", reason));
+        }
+        return cancelled;
+    }
+
+    /// <summary>An active enrollment with no step left to run is finished.</summary>
+    public async Task FinishIfNothingLeftAsync(Guid enrollmentId, CancellationToken ct)
+        => await db.Enrollments
+            .Where(e => e.Id == enrollmentId && e.State == EnrollmentStates.Active
+                && !db.ScheduledSteps.Any(s => s.EnrollmentId == e.Id && s.State == StepStates.Scheduled))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(e => e.State, EnrollmentStates.Finished)
+                .SetProperty(e => e.EndedAt, clock.Now), ct);
+
+    /// <summary>Serializes work on one key (a shopper, a checkout) across requests and replicas until the transaction ends.</summary>
+    public Task LockAsync(string storeId, string key, CancellationToken ct)
+        => db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({storeId + "|" + key}, 0))", ct);
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace FlexyPe.Workflows.Scheduling;
+
+/// <summary>
+/// No message between <c>Start</c> and <c>End</c> in the store's time zone (wall-clock time, never scaled): a step
+/// due then waits until the quiet hours end.
+/// </summary>
+public sealed class QuietHours(IOptions<WorkflowsOptions> options)
+{
+    private readonly WorkflowsOptions settings = options.Value;
+
+    /// <summary>The earliest instant at or after <paramref name="instant"/> outside the store's quiet hours.</summary>
+    public DateTimeOffset NextAllowed(DateTimeOffset instant, string storeId)
+    {
+        var quiet = settings.QuietHours;
+        if (!quiet.Enabled || quiet.Start == quiet.End)
+        {
+            return instant;
+        }
+        var zone = TimeZoneFor(storeId);
+        var local = TimeZoneInfo.ConvertTime(instant, zone);
+        var timeOfDay = TimeOnly.FromDateTime(local.DateTime);
+        var wraps = quiet.Start > quiet.End;
+        var inQuiet = wraps
+            ? timeOfDay >= quiet.Start || timeOfDay < quiet.End
+            : timeOfDay >= quiet.Start && timeOfDay < quiet.End;
+        if (!inQuiet)
+        {
+            return instant;
+        }
+        // The End that closes this quiet period: tomorrow's when the period began today before midnight.
+        var endDate = DateOnly.FromDateTime(local.DateTime);
+        if (wraps && timeOfDay >= quiet.Start)
+        {
+            endDate = endDate.AddDays(1);
+        }
+        var endLocal = endDate.ToDateTime(quiet.End, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(endLocal))
+        {
+            endLocal = endLocal.AddHours(1);
+        }
+        return new DateTimeOffset(endLocal, zone.GetUtcOffset(endLocal));
+    }
+
+    private TimeZoneInfo TimeZoneFor(string storeId)
+    {
+        var id = settings.StoreTimeZones.GetValueOrDefault(storeId) ?? settings.QuietHours.TimeZone;
+        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+    }
+}

@@ -1,0 +1,31 @@
+namespace FlexyPe.Workflows.Scheduling;
+
+/// <summary>One step of one enrollment, due at a time; the due-steps job claims it and moves it out of <c>scheduled</c> once.</summary>
+public sealed class ScheduledStep
+{
+    public Guid Id { get; set; }
+    public Guid EnrollmentId { get; set; }
+    public int StepNumber { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public string State { get; set; } = StepStates.Scheduled;
+    /// <summary>Why it was skipped, cancelled or deferred.</summary>
+    public string? Reason { get; set; }
+    /// <summary><c>enrollment:&lt;id&gt;:step:&lt;n&gt;</c>, also the message request's key.</summary>
+    public required string IdempotencyKey { get; set; }
+    public DateTimeOffset? FiredAt { get; set; }
+    /// <summary>The Quartz instance that fired it.</summary>
+    public string? FiredBy { get; set; }
+    /// <summary>The latest delivery event type Notifier reported (sent, failed, dead_lettered, ...).</summary>
+    public string? DeliveryStatus { get; set; }
+
+    public static string KeyFor(Guid enrollmentId, int stepNumber) => $"enrollment:{enrollmentId}:step:{stepNumber}";
+}
+
+public static class StepStates
+{
+    public const string Scheduled = "scheduled";
+    /// <summary>Its message request is in the outbox.</summary>
+    public const string Sent = "sent";
+    public const string Skipped = "skipped";
+    public const string Cancelled = "cancelled";
+}

@@ -1,0 +1,150 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlexyPe.Recovery.Tests.Stack;
+using Npgsql;
+
+namespace FlexyPe.Recovery.Tests.Workflows;
+
+/// <summary>Talks to Workflows the way Ingest, Notifier and an operator do, and reads workflowsdb the way an operator would.</summary>
+public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(40);
+
+    public HttpClient Http { get; } = CreateClient(stack);
+
+    private static HttpClient CreateClient(RecoveryStack stack)
+    {
+        var http = stack.CreateHttpClient("workflows");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", stack.AdminApiKey);
+        return http;
+    }
+
+    /// <summary>
+    /// Waits until Workflows answers <c>/health</c> with 200: the AppHost has no HTTP health check for it, so "healthy"
+    /// to Aspire means only "started", before migrations and Quartz are up.
+    /// </summary>
+    public static async Task WaitUntilServingAsync(RecoveryStack stack, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var http = stack.CreateHttpClient("workflows");
+                if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    public async Task<JsonObject> PostEventAsync(JsonObject normalizedEvent)
+    {
+        var response = await Http.PostAsync("/internal/events", new StringContent(normalizedEvent.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public async Task PostDeliveryEventAsync(object deliveryEvent)
+    {
+        var response = await Http.PostAsJsonAsync("/internal/delivery-events", deliveryEvent, Json);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public async Task<List<JsonObject>> EnrollmentsAsync(string storeId, string? sequence = null)
+    {
+        var url = $"/api/enrollments?store_id={Uri.EscapeDataString(storeId)}" + (sequence is null ? "" : $"&sequence={sequence}");
+        return (await Http.GetFromJsonAsync<List<JsonObject>>(url))!;
+    }
+
+    public async Task<JsonObject> EnrollmentAsync(string storeId, string sequence)
+    {
+        var all = await EnrollmentsAsync(storeId, sequence);
+        return Assert.Single(all);
+    }
+
+    /// <summary>An enrollment with its steps and timeline.</summary>
+    public async Task<JsonObject> TimelineAsync(string id) => (await Http.GetFromJsonAsync<JsonObject>($"/api/enrollments/{id}"))!;
+
+    public static IEnumerable<JsonObject> Steps(JsonObject timeline) => timeline["steps"]!.AsArray().Select(s => s!.AsObject());
+
+    public static string State(JsonObject step) => (string)step["state"]!;
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the enrollment's timeline, or fails with the last one seen.</summary>
+    public async Task<JsonObject> WaitForAsync(string enrollmentId, Func<JsonObject, bool> condition, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultWait);
+        JsonObject timeline;
+        while (true)
+        {
+            timeline = await TimelineAsync(enrollmentId);
+            if (condition(timeline))
+            {
+                return timeline;
+            }
+            if (cts.IsCancellationRequested)
+            {
+                Assert.Fail("Condition not met; last timeline: " + timeline.ToJsonString());
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultWait);
+        while (true)
+        {
+            var value = await read();
+            if (condition(value))
+            {
+                return value;
+            }
+            if (cts.IsCancellationRequested)
+            {
+                Assert.Fail("Condition not met; last value: " + JsonSerializer.Serialize(value));
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The message requests in the outbox whose idempotency key starts with <paramref name="keyPrefix"/>.</summary>
+    public async Task<List<OutboxRow>> OutboxAsync(string keyPrefix)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT idempotency_key, payload::text, trace_parent, attempts, delivered_at, last_error FROM outbox WHERE idempotency_key LIKE @prefix || '%' ORDER BY idempotency_key",
+            connection);
+        command.Parameters.AddWithValue("prefix", keyPrefix);
+        var rows = new List<OutboxRow>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new OutboxRow(
+                reader.GetString(0), JsonNode.Parse(reader.GetString(1))!.AsObject(), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+        return rows;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public void Dispose() => Http.Dispose();
+}
+
+public sealed record OutboxRow(string IdempotencyKey, JsonObject Payload, string? TraceParent, int Attempts, DateTimeOffset? DeliveredAt, string? LastError);

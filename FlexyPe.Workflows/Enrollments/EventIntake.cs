@@ -124,6 +124,7 @@ public sealed class EventIntake(
             {
                 Id = Guid.CreateVersion7(), EnrollmentId = enrollment.Id, StepNumber = number, DueAt = dueAt,
                 IdempotencyKey = ScheduledStep.KeyFor(enrollment.Id, number),
+                TraceParent = System.Diagnostics.Activity.Current?.Id,
             });
         }
         db.Enrollments.Add(enrollment);

@@ -17,6 +17,11 @@ public sealed class ScheduledStep
     public string? FiredBy { get; set; }
     /// <summary>The latest delivery event type Notifier reported (sent, failed, dead_lettered, ...).</summary>
     public string? DeliveryStatus { get; set; }
+    /// <summary>
+    /// The W3C trace context of the event that scheduled it: firing continues that trace, so one trace in the dashboard
+    /// runs from FlexyPe's POST to the SMTP send.
+    /// </summary>
+    public string? TraceParent { get; set; }
 
     public static string KeyFor(Guid enrollmentId, int stepNumber) => $"enrollment:{enrollmentId}:step:{stepNumber}";
 }

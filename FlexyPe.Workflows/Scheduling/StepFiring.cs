@@ -60,7 +60,9 @@ public sealed class StepFiring(
         {
             var enrollment = enrollments[step.EnrollmentId];
             var sequence = sequences[enrollment.SequenceId];
-            using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.step.fire");
+            // Continue the trace of the event that scheduled the step (ActivityContext stays default when there is none).
+            System.Diagnostics.ActivityContext.TryParse(step.TraceParent, null, out var scheduledBy);
+            using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.step.fire", System.Diagnostics.ActivityKind.Internal, scheduledBy);
             activity?.SetTag("flexype.sequence", sequence.Key);
             activity?.SetTag("flexype.sequence.version", sequence.Version);
             activity?.SetTag("flexype.step", step.StepNumber);

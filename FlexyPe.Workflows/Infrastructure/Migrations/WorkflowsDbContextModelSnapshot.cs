@@ -335,6 +335,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("step_number");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.HasKey("Id")
                         .HasName("pk_scheduled_steps");
 

@@ -8,7 +8,7 @@ namespace FlexyPe.Recovery.Tests.Notifier;
 /// Where a Notifier process exports its telemetry (OTLP over HTTP, protobuf): keeps each request body by signal, so a
 /// test can look for a span name, a trace id, a metric name, or make sure an address appears nowhere.
 /// </summary>
-internal sealed class OtlpReceiver : IDisposable
+public sealed class OtlpReceiver : IDisposable
 {
     private readonly HttpListener listener = new();
     private readonly Task serving;

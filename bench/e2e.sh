@@ -35,8 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for port in 5100 5200 5300 5400 2525 18888; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "127.0.0.1:$port is in use" >&2; exit 1; fi
+for port in 5100 5200 5300 5400 2525 18888; do   # part 1's AppHost may still be leaving: up to 60 s
+  for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || continue 2; sleep 1; done
+  echo "127.0.0.1:$port is in use (is another AppHost running?)" >&2; exit 1
 done
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 ADMIN_KEY=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')

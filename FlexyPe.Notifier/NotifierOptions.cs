@@ -54,6 +54,12 @@ public sealed class SmtpPoolOptions
 
     /// <summary>An idle connection older than this is closed rather than reused (servers drop idle clients).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Keep connections open for the next message (the default). False closes each connection after its message,
+    /// a connection per message: for servers that accept one message per connection, and for benchmarks.
+    /// </summary>
+    public bool ReuseConnections { get; set; } = true;
 }
 
 public sealed class DeliveryEventOptions

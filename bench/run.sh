@@ -229,4 +229,7 @@ python3 "$BENCH/summarize.py" "$RAW" "$RESULTS/latest.json" "$BENCH/README.md"
 rm -f "$RESULTS"/*.wrk "$RESULTS"/*.cpu.json
 for f in "$RAW"/*.wrk "$RAW"/*.cpu.json; do cp "$f" "$RESULTS/$(basename "$f")"; done
 rm -f "$RAW"/*.cpu0   # process snapshots: not needed once summarized
+
+# --- parts 2 to 4: end to end, scheduling, sending (their own scripts; merged into latest.json and the table) -- ----------------------
+E2E_NO_BUILD=1 SCHED_NO_BUILD=1 bash "$BENCH/run_parts.sh"
 echo "bench/results/latest.json and the table in bench/README.md are updated."

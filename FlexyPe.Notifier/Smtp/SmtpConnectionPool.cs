@@ -37,12 +37,15 @@ public sealed class SmtpConnectionPool(
         }
     }
 
-    /// <summary>Gives a connection back: kept when it is still good, closed after an error.</summary>
+    /// <summary>
+    /// Gives a connection back: kept when it is still good, closed after an error or when
+    /// <see cref="SmtpPoolOptions.ReuseConnections"/> is off.
+    /// </summary>
     public async Task ReturnAsync(SmtpClient client, bool reusable)
     {
         try
         {
-            if (reusable && client.IsConnected)
+            if (reusable && options.Value.Smtp.ReuseConnections && client.IsConnected)
             {
                 idle.Add((client, time.GetUtcNow()));
             }

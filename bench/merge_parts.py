@@ -1,0 +1,121 @@
+"""Merges parts 2, 3 and 4 (bench/results/e2e.json, scheduling.json, sending.json, written by bench/e2e.sh,
+bench/scheduling.sh and bench/sending.sh) into bench/results/latest.json and the results table in bench/README.md, after part 1's
+summarize.py has written them. Part 1's figures are left as they are. A part without a results file stays
+"not measured yet".
+
+    python3 bench/merge_parts.py
+"""
+import json, os, re
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(BENCH, "results")
+latest_path, readme_path = os.path.join(RESULTS, "latest.json"), os.path.join(BENCH, "README.md")
+latest = json.load(open(latest_path))
+goals = {g["goal"]: g for g in latest["goals"]}
+E2E_GOAL, SCHED_GOAL, SEND_GOAL = ("end-to-end p50 under 1 s", "1,000 due steps/s with firing lateness p99 under 1 s",
+                                   "pooled sending at least 5x per-connection")
+
+
+def load(name):
+    p = os.path.join(RESULTS, name)
+    return json.load(open(p)) if os.path.exists(p) else None
+
+
+def fmt(v):
+    return "–" if v is None else f"{v:,}" if isinstance(v, (int, float)) else str(v)
+
+
+notes, measured = [], set()
+e2e = load("e2e.json")
+if e2e and e2e.get("p50_ms") is not None:
+    measured.add("2.")
+    latest["end_to_end"] = {"status": "measured", **e2e}
+    g = goals[E2E_GOAL]
+    g.update(figure=e2e["p50_ms"], target="< 1,000 ms", met=e2e["p50_ms"] < 1000 and e2e["missing"] == 0,
+             status="measured", evidence={"p99_ms": e2e["p99_ms"], "received": e2e["received"], "missing": e2e["missing"],
+                                          "loadavg_before": e2e.get("loadavg_before")})
+    notes.append(
+        f"End to end ({e2e['count']} new-customer webhooks at {fmt(e2e['rate_per_second'])}/s after {e2e['warmup']} unmeasured, "
+        f"POST to smtp4dev's receivedDate for the zero-delay welcome email): p50 **{fmt(e2e['p50_ms'])} ms**, "
+        f"p90 {fmt(e2e['p90_ms'])} ms, p99 **{fmt(e2e['p99_ms'])} ms**, max {fmt(e2e['max_ms'])} ms; "
+        f"{e2e['received']} of {e2e['count']} emails arrived, {e2e['non_200']} non-200; Ingest answered in p50 "
+        f"{fmt(e2e['ingest_ack_p50_ms'])} ms, p99 {fmt(e2e['ingest_ack_p99_ms'])} ms "
+        f"(load average {'/'.join(e2e.get('loadavg_before') or ['?'])} before).")
+
+send = load("sending.json")
+if send and send.get("ratio") is not None:
+    measured.add("4.")
+    latest["sending"] = {"status": "measured", **send}
+    g = goals[SEND_GOAL]
+    g.update(figure=send["ratio"], met=send["ratio"] >= 5, status="measured",
+             evidence={"pooled_messages_per_second": send["pooled_messages_per_second"],
+                       "per_connection_messages_per_second": send["per_connection_messages_per_second"],
+                       "diagnostic_nodelay_ratio": send.get("diagnostic_nodelay_ratio"),
+                       "why": "loopback, no TLS, no authentication: a new connection costs a TCP handshake and three "
+                              "round trips (greeting, EHLO, QUIT) of well under a millisecond; the TLS handshake and "
+                              "AUTH that make new connections expensive with a real provider are not in this setup"})
+    notes.append(
+        f"Sending ({send['messages_per_round']:,} messages of {send['message_bytes']:,} bytes per round, 2 rounds per mode, "
+        f"{send['workers']} workers, Notifier's SmtpConnectionPool to an in-process SMTP sink on 127.0.0.1, no TLS): "
+        f"pooled **{fmt(send['pooled_messages_per_second'])} msg/s**, a connection per message "
+        f"**{fmt(send['per_connection_messages_per_second'])} msg/s**, ratio **{fmt(send['ratio'])}** "
+        f"(connections opened per round: " +
+        ", ".join(f"{r['mode']} {r['connections_opened']:,}" for r in send["rounds"] if not r.get("diagnostic")) +
+        f"; load average {'/'.join(send.get('loadavg_before') or ['?'])} before).")
+
+sched = load("scheduling.json")
+if sched and sched.get("lateness_p99_ms") is not None:
+    measured.add("3.")
+    latest["scheduling"] = {**latest["scheduling"], "status": "measured", **sched,
+                            "workflows_memory_mb": sched["workflows_rss_mb_max"]}
+    g = goals[SCHED_GOAL]
+    ok = sched["lateness_p99_ms"] < 1000 and sched["steps_fired"] == sched["steps_due"]
+    g.update(figure=sched["lateness_p99_ms"], target="< 1,000 ms", met=ok, status="measured",
+             evidence={k: sched[k] for k in ("steps_due", "steps_fired", "lateness_p50_ms", "lateness_max_ms",
+                                             "firing_rate_per_second", "workflows_rss_mb_max", "loadavg_before")})
+    notes.append(
+        f"Scheduling at scale ({sched['enrollments']:,} enrollments copied into workflowsdb with SQL, "
+        f"{sched['steps_due']:,} steps due at {sched['due_rate_per_second']:,}/s over {sched['due_seconds']} s, the rest a day later): "
+        f"{sched['steps_fired']:,} fired, lateness p50 **{fmt(sched['lateness_p50_ms'])} ms**, p99 **{fmt(sched['lateness_p99_ms'])} ms**, "
+        f"max {fmt(sched['lateness_max_ms'])} ms; fired at {fmt(sched['firing_rate_per_second'])} steps/s; Workflows RSS "
+        f"{fmt(sched['workflows_rss_mb_before'])} MB before, {fmt(sched['workflows_rss_mb_max'])} MB at most "
+        f"(load average {'/'.join(sched.get('loadavg_before') or ['?'])} before, {'/'.join(sched.get('loadavg_after') or ['?'])} after). "
+        f"Lateness percentiles are of the fired steps only; the {sched['steps_due'] - sched['steps_fired']:,} not fired when the "
+        f"run ended were later still.")
+
+SCHED_WHY = ("not measured yet: not done in the change that added parts 2 and 4 (its time box ran out); it needs 100,000 "
+             "enrollments and their steps inserted into workflowsdb and a driver that makes about 1,000 steps per second "
+             "come due, then fired_at - due_at from scheduled_steps")
+if latest["scheduling"].get("lateness_p50_ms") is None:
+    latest["scheduling"]["status"] = SCHED_WHY
+    goals[SCHED_GOAL]["status"] = SCHED_WHY
+
+with open(latest_path, "w") as f:
+    json.dump(latest, f, indent=2)
+    f.write("\n")
+
+readme = open(readme_path).read()
+start, end = "<!-- results:start -->", "<!-- results:end -->"
+body = readme[readme.index(start) + len(start):readme.index(end)]
+lines = [l for l in body.split("\n") if not l.startswith("Parts 2 and 4: ") and not l.startswith("End to end (") and not l.startswith("Sending (") and not l.startswith("Scheduling at scale (")]
+out = []
+for l in lines:
+    m = re.match(r"\| (.+?) \| .* \| .* \| .* \|$", l)
+    if m and m.group(1) in goals and goals[m.group(1)].get("status") == "measured":
+        g = goals[m.group(1)]
+        l = f"| {g['goal']} | {fmt(g['figure'])} | {g['target']} | {'**met**' if g['met'] else '**missed**'} |"
+    if any(l.startswith(f"| {p} ") for p in measured):
+        continue
+    if l.startswith("| 3. scheduling at scale") and latest["scheduling"].get("lateness_p50_ms") is None:
+        l = l.rsplit(" | ", 1)[0] + " | not done yet: 100,000 enrollments and their steps to set up in workflowsdb, and a driver for 1,000 due steps/s |"
+    out.append(l)
+if not any(l.startswith(("| 2. ", "| 3. ", "| 4. ")) for l in out):  # nothing left "not measured yet": drop that table
+    out = [l for l in out if l not in ("| not measured yet | why |",)]
+    out = [l for i, l in enumerate(out) if not (l == "|---|---|" and (i == 0 or out[i - 1] == ""))]
+body = "\n".join(out).rstrip("\n") + "\n"
+body = re.sub(r"\n{3,}", "\n\n", body)
+if notes:
+    body += "\n" + "\n".join(notes) + "\n"
+readme = readme[:readme.index(start) + len(start)] + body + readme[readme.index(end):]
+open(readme_path, "w").write(readme)
+print("\n".join(notes))

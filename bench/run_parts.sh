@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Parts 2, 3 and 4 of the benchmarks, run by bench/run.sh after part 1 (or alone: `bash bench/run_parts.sh`, which
+# keeps part 1's figures): sending (bench/sending.sh), end to end (bench/e2e.sh), scheduling at scale (bench/scheduling.sh), then merges them into
+# bench/results/latest.json and the table in bench/README.md (bench/merge_parts.py). A part that fails keeps its
+# previous results file, and says so.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+printf '\n== %s  part 4: sending, pooled vs a connection per message\n' "$(date -u +%H:%M:%S)"
+bash bench/sending.sh || echo "part 4 (sending) failed; bench/results/sending.json is from an earlier run if present" >&2
+printf '\n== %s  part 2: end to end, webhook to email\n' "$(date -u +%H:%M:%S)"
+bash bench/e2e.sh || echo "part 2 (end to end) failed; bench/results/e2e.json is from an earlier run if present" >&2
+printf '\n== %s  part 3: scheduling at scale\n' "$(date -u +%H:%M:%S)"
+bash bench/scheduling.sh || echo "part 3 (scheduling) failed; bench/results/scheduling.json is from an earlier run if present" >&2
+python3 bench/merge_parts.py

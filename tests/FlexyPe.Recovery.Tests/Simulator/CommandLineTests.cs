@@ -25,7 +25,14 @@ public sealed class CommandLineTests
     [Fact]
     public async Task A_send_run_writes_a_report_of_every_event_with_its_attempts_and_never_the_secret()
     {
-        using var receiver = new ScriptedReceiver((n, _) => Task.FromResult(n % 4 == 0 ? 503 : 200));
+        // Every other new event id is refused once, then accepted: retries happen, and none runs out (deliveries run
+        // concurrently, so a rule on the request's overall number could refuse one event four times running).
+        var refusedOnce = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        var seen = 0;
+        using var receiver = new ScriptedReceiver((_, request) => Task.FromResult(
+            request.EventId is { } id && refusedOnce.GetOrAdd(id, _ => Interlocked.Increment(ref seen) % 2 == 0) && refusedOnce.TryUpdate(id, false, true)
+                ? 503
+                : 200));
         var secretVariable = $"SIMULATOR_TEST_SECRET_{Guid.NewGuid():N}";
         var secret = $"secret-{Guid.NewGuid():N}";
         Environment.SetEnvironmentVariable(secretVariable, secret);

@@ -5,13 +5,6 @@ namespace FlexyPe.Recovery.Tests.Workflows;
 /// <summary>A stack whose start-up ends when Workflows serves (migrated, seeded, Quartz running).</summary>
 public abstract class ServingWorkflowsStack : RecoveryStack, IAsyncLifetime
 {
-    /// <summary>
-    /// No OTLP collector listens in tests, and the exporter's default 10 s timeout per signal would hold a stopping
-    /// Workflows past the orchestrator's stop timeout; a short one lets "stop" in the restart test complete.
-    /// </summary>
-    protected override void Configure(IDistributedApplicationTestingBuilder builder)
-        => builder.CreateResourceBuilder<ProjectResource>("workflows").WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "500");
-
     public new async Task InitializeAsync()
     {
         await base.InitializeAsync();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Events;
 using FlexyPe.Workflows.Infrastructure;
@@ -29,7 +28,6 @@ public sealed class StepFiring(
     public async Task<int> FireDueAsync(string firedBy, CancellationToken ct)
     {
         var settings = options.Value;
-        var produced = new List<Guid>();
         // One job run fires batch after batch on this context; what the last batch loaded is of no use to the next.
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -56,24 +54,32 @@ public sealed class StepFiring(
 
         var batch = await BatchFactsAsync(due, enrollments, ct);
 
+        var requests = new List<(ScheduledStep Step, OutboxEntry Entry)>();
         foreach (var step in due)
         {
             var enrollment = enrollments[step.EnrollmentId];
             var sequence = sequences[enrollment.SequenceId];
             // Continue the trace of the event that scheduled the step (ActivityContext stays default when there is none).
-            System.Diagnostics.ActivityContext.TryParse(step.TraceParent, null, out var scheduledBy);
-            using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.step.fire", System.Diagnostics.ActivityKind.Internal, scheduledBy);
+            ActivityContext.TryParse(step.TraceParent, null, out var scheduledBy);
+            using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.step.fire", ActivityKind.Internal, scheduledBy);
             activity?.SetTag("flexype.sequence", sequence.Key);
             activity?.SetTag("flexype.sequence.version", sequence.Version);
             activity?.SetTag("flexype.step", step.StepNumber);
             activity?.SetTag("flexype.enrollment.id", enrollment.Id);
 
-            var outboxId = await FireAsync(step, enrollment, sequence, batch, now, firedBy, ct);
-            if (outboxId is { } id)
+            if (await FireAsync(step, enrollment, sequence, batch, now, firedBy) is { } request)
             {
-                produced.Add(id);
+                requests.Add((step, new OutboxEntry(request, activity?.Id ?? step.TraceParent)));
             }
             activity?.SetTag("flexype.step.outcome", step.State);
+        }
+
+        // Every request of the batch in one statement; a key that already had its request produced nothing (never
+        // expected, visible on the step if it happens).
+        var produced = await OutboxWriter.AddAllAsync(db, [.. requests.Select(r => r.Entry)], now, ct);
+        foreach (var (step, _) in requests.Where(r => !produced.ContainsKey(r.Entry.Request.IdempotencyKey)))
+        {
+            step.Reason = "request already produced";
         }
         await db.SaveChangesAsync(ct);
         // Enrollments with no step left to run are finished.
@@ -82,12 +88,13 @@ public sealed class StepFiring(
                 && !db.ScheduledSteps.Any(s => s.EnrollmentId == e.Id && s.State == StepStates.Scheduled))
             .ExecuteUpdateAsync(u => u.SetProperty(e => e.State, EnrollmentStates.Finished).SetProperty(e => e.EndedAt, now), ct);
         await transaction.CommitAsync(ct);
-        relay.Enqueue(produced);
+        relay.Enqueue(produced.Values);
         return due.Count;
     }
 
-    private async Task<Guid?> FireAsync(
-        ScheduledStep step, Enrollment enrollment, Sequence sequence, BatchFacts batch, DateTimeOffset now, string firedBy, CancellationToken ct)
+    /// <summary>Decides the step's outcome; the message request to write when it is sent, else null.</summary>
+    private async Task<MessageRequest?> FireAsync(
+        ScheduledStep step, Enrollment enrollment, Sequence sequence, BatchFacts batch, DateTimeOffset now, string firedBy)
     {
         var definition = sequence.Steps.FirstOrDefault(s => s.Number == step.StepNumber);
         var email = enrollment.ShopperEmail;
@@ -122,7 +129,8 @@ public sealed class StepFiring(
             return Skip(step, "frequency cap", now, firedBy);
         }
 
-        var model = await ModelAsync(enrollment, email, definition.DiscountCode, ct);
+        var views = batch.Views.GetValueOrDefault((enrollment.StoreId, email), RecentViews.None);
+        var model = MessageModel.Build(enrollment.Context, views.Products, views.Collections, definition.DiscountCode);
         string subject, html;
         try
         {
@@ -136,7 +144,7 @@ public sealed class StepFiring(
         }
 
         var request = new MessageRequest(
-            step.IdempotencyKey, enrollment.StoreId, StoreName(enrollment.Context), email, subject, html, null,
+            step.IdempotencyKey, enrollment.StoreId, model.GetValueOrDefault("store_name") as string, email, subject, html, null,
             new Dictionary<string, string>
             {
                 ["sequence"] = sequence.Key,
@@ -144,23 +152,23 @@ public sealed class StepFiring(
                 ["step"] = step.StepNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["enrollment"] = enrollment.Id.ToString(),
             });
-        var outboxId = await OutboxWriter.AddAsync(db, request, now, ct);
-
         if (recovery)
         {
             batch.Sent.Add((enrollment.StoreId, email, step.DueAt, step.Id));
         }
         step.State = StepStates.Sent;
-        // The unique key held: the request exists already, so this firing produced nothing (never expected; visible if it happens).
-        step.Reason = outboxId is null ? "request already produced" : null;
+        step.Reason = null;
         step.FiredAt = now;
         step.FiredBy = firedBy;
         WorkflowsTelemetry.StepsFired.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
         WorkflowsTelemetry.FiringLateness.Record((now - step.DueAt).TotalSeconds);
-        return outboxId;
+        return request;
     }
 
-    /// <summary>What every step of a batch checks, read once: suppressed addresses and recovery messages already sent near the batch's due times.</summary>
+    /// <summary>
+    /// What every step of a batch needs, read once: suppressed addresses, recovery messages already sent near the
+    /// batch's due times, and each shopper's recent views.
+    /// </summary>
     private async Task<BatchFacts> BatchFactsAsync(List<ScheduledStep> due, Dictionary<Guid, Enrollment> enrollments, CancellationToken ct)
     {
         var cap = clock.Scale(options.Value.FrequencyCap);
@@ -188,13 +196,15 @@ public sealed class StepFiring(
                 select new { enrollment.StoreId, enrollment.ShopperEmail, step.DueAt, step.Id }).ToListAsync(ct);
             sent.AddRange(rows.Select(r => (r.StoreId, r.ShopperEmail!, r.DueAt, r.Id)));
         }
-        return new BatchFacts(suppressed, sent, cap);
+        var views = await RecentViews.LoadAsync(db, [.. shoppers.Select(e => (e.StoreId, e.ShopperEmail!)).Distinct()], ct);
+        return new BatchFacts(suppressed, sent, cap, views);
     }
 
     private sealed record BatchFacts(
         HashSet<(string Store, string Email)> Suppressed,
         List<(string Store, string Email, DateTimeOffset DueAt, Guid StepId)> Sent,
-        TimeSpan Cap)
+        TimeSpan Cap,
+        Dictionary<(string StoreId, string Email), RecentViews> Views)
     {
         /// <summary>Another recovery message to the shopper, due within the cap of this one, was sent.</summary>
         public bool Capped(ScheduledStep step, string store, string email)
@@ -202,22 +212,7 @@ public sealed class StepFiring(
                 && (s.DueAt - step.DueAt).Duration() < Cap);
     }
 
-    private async Task<Dictionary<string, object?>> ModelAsync(Enrollment enrollment, string email, string? discountCode, CancellationToken ct)
-    {
-        var views = await RecentViews.LoadAsync(db, enrollment.StoreId, email, ct);
-        return MessageModel.Build(enrollment.Context, views.Products, views.Collections, discountCode);
-    }
-
-    private static string? StoreName(string eventJson)
-    {
-        using var document = JsonDocument.Parse(eventJson);
-        return document.RootElement.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.Object
-            && store.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
-            ? name.GetString()
-            : null;
-    }
-
-    private static Guid? Skip(ScheduledStep step, string reason, DateTimeOffset now, string firedBy)
+    private static MessageRequest? Skip(ScheduledStep step, string reason, DateTimeOffset now, string firedBy)
     {
         step.State = StepStates.Skipped;
         step.Reason = reason;

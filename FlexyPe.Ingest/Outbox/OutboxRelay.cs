@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using FlexyPe.Ingest.Storage;
 using FlexyPe.Ingest.Telemetry;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,10 @@ public sealed class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const int BatchSize = 100;
-    private const int Concurrency = 8;
+    /// <summary>Events per request to Workflows, which takes them one after another.</summary>
+    private const int ChunkSize = 25;
+    /// <summary>Requests in flight at once.</summary>
+    private const int Concurrency = 4;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
     private sealed record Row(long Id, string StoreId, string EventId, string Payload, string? TraceParent, int Attempts);
@@ -75,11 +79,19 @@ public sealed class OutboxRelay(
             return 0;
         }
 
-        // Hand over concurrently; each row's outcome is recorded on its own.
+        // In requests of a few events each, several at once; each row's outcome is recorded on its own.
         var outcomes = new (Row Row, string? Error)[rows.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count),
+        var chunks = Enumerable.Range(0, rows.Count).Chunk(ChunkSize).ToList();
+        await Parallel.ForEachAsync(chunks,
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (i, token) => outcomes[i] = (rows[i], await DeliverAsync(rows[i], token)));
+            async (chunk, token) =>
+            {
+                var errors = await DeliverAsync([.. chunk.Select(i => rows[i])], token);
+                for (var j = 0; j < chunk.Length; j++)
+                {
+                    outcomes[chunk[j]] = (rows[chunk[j]], errors[j]);
+                }
+            });
         var delivered = outcomes.Where(o => o.Error is null).Select(o => o.Row.Id).ToList();
         var failed = outcomes.Where(o => o.Error is not null).Select(o => (o.Row, Error: o.Error!)).ToList();
 
@@ -111,27 +123,36 @@ public sealed class OutboxRelay(
         return rows.Count;
     }
 
-    private async Task<string?> DeliverAsync(Row row, CancellationToken cancellationToken)
+    private async Task<string?[]> DeliverAsync(IReadOnlyList<Row> chunk, CancellationToken cancellationToken)
     {
-        // Continue the trace of the webhook request that stored the event.
-        ActivityContext.TryParse(row.TraceParent, null, out var parent);
-        using var activity = IngestTelemetry.ActivitySource.StartActivity("Hand event to Workflows", ActivityKind.Producer, parent);
-        activity?.SetTag("flexype.event_id", row.EventId);
-        activity?.SetTag("flexype.store", row.StoreId);
-        activity?.SetTag("flexype.attempt", row.Attempts + 1);
+        // One span for the request, linked to the trace of each webhook it carries; each event goes on in its own
+        // trace on the Workflows side (its stored traceparent travels with it).
+        var links = chunk.Select(row => ActivityContext.TryParse(row.TraceParent, null, out var context) ? new ActivityLink(context) : default)
+            .Where(link => link.Context != default);
+        using var activity = IngestTelemetry.ActivitySource.StartActivity("Hand events to Workflows", ActivityKind.Producer,
+            parentContext: default, links: links);
+        activity?.SetTag("flexype.batch.size", chunk.Count);
 
+        string?[] errors;
         try
         {
-            await workflows.DeliverAsync(row.Payload, cancellationToken);
-            return null;
+            errors = await workflows.DeliverAsync([.. chunk.Select(row => new HandOff(row.Payload, row.TraceParent))], cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException
+            or InvalidOperationException or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            logger.LogInformation("Event {EventId} of {Store} not handed to Workflows yet (attempt {Attempt}): {Error}",
-                row.EventId, row.StoreId, row.Attempts + 1, e.Message);
-            return $"{e.GetType().Name}: {e.Message}";
+            errors = [.. chunk.Select(_ => $"{e.GetType().Name}: {e.Message}")];
         }
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            if (errors[i] is { } error)
+            {
+                logger.LogInformation("Event {EventId} of {Store} not handed to Workflows yet (attempt {Attempt}): {Error}",
+                    chunk[i].EventId, chunk[i].StoreId, chunk[i].Attempts + 1, error);
+            }
+        }
+        return errors;
     }
 
     private static TimeSpan Backoff(int attempts) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Events;
@@ -7,13 +8,22 @@ namespace FlexyPe.Workflows.Apis;
 
 public sealed record IntakeAnswer(string Status);
 
+/// <summary>What one event of a batch came to: accepted, duplicate, invalid (with <see cref="Errors"/>) or failed (with <see cref="Error"/>).</summary>
+public sealed record BatchItemAnswer(string? EventId, string Status, IDictionary<string, string[]>? Errors = null, string? Error = null);
+
+public sealed record BatchAnswer(IReadOnlyList<BatchItemAnswer> Results);
+
 /// <summary>What the other services call: normalized events from Ingest, delivery events from Notifier.</summary>
 public static class InternalApi
 {
+    /// <summary>The most events one <c>POST /internal/events/batch</c> takes.</summary>
+    public const int MaxBatch = 500;
+
     public static RouteGroupBuilder MapInternalApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/internal").RequireAdminApiKey().WithTags("Internal");
         api.MapPost("/events", ReceiveEventAsync).Accepts<JsonElement>("application/json");
+        api.MapPost("/events/batch", ReceiveEventBatchAsync).Accepts<JsonElement>("application/json");
         api.MapPost("/delivery-events", ReceiveDeliveryEventAsync);
         return api;
     }
@@ -25,6 +35,84 @@ public static class InternalApi
         // The raw body is kept as it came: templates and previews read all of it.
         using var reader = new StreamReader(request.Body);
         var json = await reader.ReadToEndAsync(ct);
+        var (e, errors) = Read(json);
+        if (errors is not null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var result = await intake.HandleAsync(e!, json, parent: default, ct);
+        return TypedResults.Ok(new IntakeAnswer(result == IntakeResult.Duplicate ? "duplicate" : "accepted"));
+    }
+
+    /// <summary>
+    /// Many normalized events, each <c>{"trace_parent": "00-…", "event": {…}}</c>, taken in order, each in its own
+    /// transaction and continuing its own trace. One bad or failing event does not fail the others: every event gets
+    /// its own answer, in the order sent (docs/hand-offs.md).
+    /// </summary>
+    public static async Task<Results<Ok<BatchAnswer>, ValidationProblem>> ReceiveEventBatchAsync(
+        HttpRequest request, EventIntake intake, ILoggerFactory loggers, CancellationToken ct)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        }
+        catch (JsonException)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is not JSON."] });
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = ["Required: an array of {trace_parent, event}."] });
+            }
+            if (events.GetArrayLength() > MaxBatch)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = [$"At most {MaxBatch} events per batch."] });
+            }
+
+            var results = new List<BatchItemAnswer>(events.GetArrayLength());
+            foreach (var item in events.EnumerateArray())
+            {
+                results.Add(await ReceiveItemAsync(item, intake, loggers, ct));
+            }
+            return TypedResults.Ok(new BatchAnswer(results));
+        }
+    }
+
+    private static async Task<BatchItemAnswer> ReceiveItemAsync(JsonElement item, EventIntake intake, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("event", out var body) || body.ValueKind != JsonValueKind.Object)
+        {
+            return new BatchItemAnswer(null, "invalid", new Dictionary<string, string[]> { ["event"] = ["Required: the normalized event."] });
+        }
+        var json = body.GetRawText();
+        var (e, errors) = Read(json);
+        if (errors is not null)
+        {
+            return new BatchItemAnswer(e?.EventId, "invalid", errors);
+        }
+        var traceParent = item.TryGetProperty("trace_parent", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        ActivityContext.TryParse(traceParent, null, out var parent);
+        try
+        {
+            var result = await intake.HandleAsync(e!, json, parent, ct);
+            return new BatchItemAnswer(e!.EventId, result == IntakeResult.Duplicate ? "duplicate" : "accepted");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Left for the sender to retry; the others in the batch go on.
+            loggers.CreateLogger(typeof(InternalApi)).LogWarning(
+                "Event {EventId} of {Store} in a batch was not taken: {Error}", e!.EventId, e.StoreId, exception.GetType().Name);
+            return new BatchItemAnswer(e!.EventId, "failed", Error: exception.GetType().Name);
+        }
+    }
+
+    /// <summary>The event, or what is wrong with it.</summary>
+    private static (WorkflowEvent? Event, Dictionary<string, string[]>? Errors) Read(string json)
+    {
         WorkflowEvent? e;
         try
         {
@@ -32,18 +120,13 @@ public static class InternalApi
         }
         catch (JsonException)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is not a normalized event."] });
+            return (null, new Dictionary<string, string[]> { ["body"] = ["The body is not a normalized event."] });
         }
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(e?.EventId)) errors["event_id"] = ["Required."];
         if (string.IsNullOrWhiteSpace(e?.StoreId)) errors["store_id"] = ["Required."];
         if (string.IsNullOrWhiteSpace(e?.Type)) errors["type"] = ["Required."];
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var result = await intake.HandleAsync(e!, json, ct);
-        return TypedResults.Ok(new IntakeAnswer(result == IntakeResult.Duplicate ? "duplicate" : "accepted"));
+        return (e, errors.Count > 0 ? errors : null);
     }
 
     /// <summary>One delivery event, keyed on event_id.</summary>

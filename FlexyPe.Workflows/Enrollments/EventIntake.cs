@@ -22,9 +22,18 @@ public sealed class EventIntake(
     IOptions<WorkflowsOptions> options,
     ILogger<EventIntake> logger)
 {
-    public async Task<IntakeResult> HandleAsync(WorkflowEvent e, string json, CancellationToken ct)
+    /// <summary>
+    /// Takes one event in its own transaction. <paramref name="parent"/> is the trace the event belongs to when it
+    /// came in a batch (default: the current request's).
+    /// </summary>
+    public async Task<IntakeResult> HandleAsync(WorkflowEvent e, string json, System.Diagnostics.ActivityContext parent, CancellationToken ct)
     {
-        using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event");
+        // In a batch the event continues its own trace; the batch request it came in is a link.
+        var batchRequest = parent == default ? null : System.Diagnostics.Activity.Current;
+        using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event", System.Diagnostics.ActivityKind.Internal, parent,
+            links: batchRequest is null ? null : [new System.Diagnostics.ActivityLink(batchRequest.Context)]);
+        // One event, one unit of work: nothing an earlier event of a batch loaded (or left unsaved) carries over.
+        db.ChangeTracker.Clear();
         activity?.SetTag("flexype.event.type", e.Type);
         activity?.SetTag("flexype.store.id", e.StoreId);
 

@@ -117,6 +117,31 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_answers_each_event_on_its_own_and_one_bad_event_holds_up_none_of_the_others()
+    {
+        var email = NormalizedEvents.NewEmail();
+        var acr = events.AbandonedCheckout("chk-batch", email);
+        var missingType = events.AbandonedCheckout("chk-batch-bad", email);
+        missingType.Remove("type");
+        var asr = events.AbandonedSession("ses-batch", NormalizedEvents.NewEmail());
+        var traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        var results = await api.PostEventBatchAsync(
+            (acr, traceParent), (missingType, null), (acr.DeepClone().AsObject(), null), (asr, null));
+
+        Assert.Equal(["accepted", "invalid", "duplicate", "accepted"], results.Select(r => (string)r["status"]!));
+        Assert.Equal((string)acr["event_id"]!, (string)results[0]["event_id"]!);
+        Assert.True(results[1]["errors"]!.AsObject().ContainsKey("type"));
+        // The good events were taken: one enrollment each, and the checkout's steps carry the trace it came with.
+        var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        Assert.Equal(3, Steps(await api.TimelineAsync((string)checkout["id"]!)).Count());
+        await api.EnrollmentAsync(events.StoreId, "abandoned-session");
+        var stepTrace = await api.ScalarAsync<string>(
+            $"SELECT trace_parent FROM scheduled_steps WHERE enrollment_id = '{(string)checkout["id"]!}' AND step_number = 1");
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", stepTrace.Split('-')[1]);
+    }
+
+    [Fact]
     public async Task Abandoned_checkout_ends_the_shoppers_open_session_sequence()
     {
         var email = NormalizedEvents.NewEmail();

@@ -193,6 +193,7 @@ public sealed class SequencesApiTests(WorkflowsStack stack) : IDisposable
 
     [Theory]
     [InlineData("/internal/events", null)]
+    [InlineData("/internal/events/batch", "wrong-key")]
     [InlineData("/internal/delivery-events", "wrong-key")]
     [InlineData("/api/sequences", "wrong-key")]
     public async Task Internal_and_operator_endpoints_refuse_a_missing_or_wrong_admin_key(string path, string? key)
@@ -236,6 +237,7 @@ public sealed class SequencesApiTests(WorkflowsStack stack) : IDisposable
         Assert.Contains("/api/sequences", paths);
         Assert.Contains("/api/enrollments/{id}", paths);
         Assert.Contains("/internal/events", paths);
+        Assert.Contains("/internal/events/batch", paths);
     }
 
     private async Task<JsonObject> CheckoutStatsAsync()

@@ -53,6 +53,18 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
+    /// <summary>Posts events as Ingest's relay does (<c>/internal/events/batch</c>); the per-event answers, in order.</summary>
+    public async Task<List<JsonObject>> PostEventBatchAsync(params (JsonObject Event, string? TraceParent)[] batch)
+    {
+        var body = new JsonObject
+        {
+            ["events"] = new JsonArray([.. batch.Select(b => new JsonObject { ["trace_parent"] = b.TraceParent, ["event"] = b.Event.DeepClone() })]),
+        };
+        var response = await Http.PostAsync("/internal/events/batch", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["results"]!.AsArray().Select(r => r!.AsObject())];
+    }
+
     public async Task PostDeliveryEventAsync(object deliveryEvent)
     {
         var response = await Http.PostAsJsonAsync("/internal/delivery-events", deliveryEvent, Json);

@@ -60,6 +60,12 @@ public sealed class SmtpPoolOptions
     /// a connection per message: for servers that accept one message per connection, and for benchmarks.
     /// </summary>
     public bool ReuseConnections { get; set; } = true;
+
+    /// <summary>
+    /// SHA-256 thumbprints (hex; colons and spaces allowed) of server certificates to accept although they do not
+    /// validate: a private relay's self-signed or private-CA certificate. Any other certificate must validate.
+    /// </summary>
+    public List<string> TrustedCertificateThumbprints { get; set; } = [];
 }
 
 public sealed class DeliveryEventOptions

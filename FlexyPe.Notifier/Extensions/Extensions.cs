@@ -19,7 +19,11 @@ public static class Extensions
             settings => settings.DisableRetry = true,
             options => options.UseSnakeCaseNamingConvention());
         builder.Services.AddMigration<NotifierDbContext>(UnsubscribeTokens.EnsureKeyAsync);
-        builder.Services.Configure<NotifierOptions>(builder.Configuration.GetSection(NotifierOptions.SectionName));
+        builder.Services.AddOptions<NotifierOptions>()
+            .Bind(builder.Configuration.GetSection(NotifierOptions.SectionName))
+            .Validate(o => o.Smtp.TrustedCertificateThumbprints.All(t => TrustedCertificates.Normalize(t) is not null),
+                $"{TrustedCertificates.Setting} takes SHA-256 thumbprints: 64 hex digits each (colons and spaces allowed).")
+            .ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using FlexyPe.Notifier.Smtp;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -27,6 +28,9 @@ public static class SmtpFailures
     {
         SmtpCommandException command => $"{(int)command.StatusCode} {command.Message}",
         SocketException socket => $"connection failed: {socket.SocketErrorCode}",
+        SslHandshakeException { ServerCertificate: { } certificate } =>
+            $"TLS failed: the server's certificate is not trusted (SHA-256 thumbprint {TrustedCertificates.Thumbprint(certificate)}; " +
+            $"a private relay's own certificate can be trusted with {TrustedCertificates.Setting})",
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 }

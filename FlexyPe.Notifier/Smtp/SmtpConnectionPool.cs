@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Security;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,8 @@ public sealed class SmtpConnectionPool(
 {
     private readonly SemaphoreSlim slots = new(options.Value.Smtp.PoolSize, options.Value.Smtp.PoolSize);
     private readonly ConcurrentBag<(SmtpClient Client, DateTimeOffset IdleSince)> idle = [];
+    private readonly RemoteCertificateValidationCallback? certificateValidation =
+        TrustedCertificates.Validation(options.Value.Smtp.TrustedCertificateThumbprints, endpoint, logger);
 
     public async Task<SmtpClient> RentAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +65,7 @@ public sealed class SmtpConnectionPool(
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
     {
-        var client = new SmtpClient { Timeout = 30_000 };
+        var client = new SmtpClient { Timeout = 30_000, ServerCertificateValidationCallback = certificateValidation };
         try
         {
             await client.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Security, cancellationToken);

@@ -1,12 +1,18 @@
 // Benchmark part 4: messages per second to a local SMTP server through Notifier's own SmtpConnectionPool, with
 // connections reused (Notifier:Smtp:ReuseConnections=true, the default) and with a new connection per message
-// (false). Both modes in the same process, against the same in-process SMTP sink (SmtpSink.cs, on 127.0.0.1), with the same message, the same count and the same concurrency (Notifier's Sending:Workers and
-// Smtp:PoolSize defaults, 4), in the order pooled, per-connection, per-connection, pooled after a warm-up of each.
+// (false). Two setups, each against its own in-process SMTP sink (SmtpSink.cs, on 127.0.0.1):
+//   plain     no TLS, no AUTH: a new connection costs a TCP handshake and a few round trips;
+//   tls_auth  STARTTLS with a self-signed RSA 2048 certificate (trusted through Notifier:Smtp:TrustedCertificateThumbprints)
+//             and AUTH, as every provider's submission port: what a pooled connection saves on each message.
+// Per setup, the same message, count and concurrency (Notifier's Sending:Workers and Smtp:PoolSize defaults, 4), in
+// the order pooled, per-connection, per-connection, pooled after a warm-up of each.
 //
 //   dotnet bench/Sending/bin/Release/net10.0/Sending.dll --count 2000 --out sending.json
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using FlexyPe.Notifier;
 using FlexyPe.Notifier.Smtp;
@@ -20,20 +26,15 @@ var workers = Arg("--workers", 4);
 var warmup = Arg("--warmup", 200);
 var outPath = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
 
-var port = FreePort();
+using var certificate = SelfSignedCertificate();
+var (port, relayPort) = (FreePort(), FreePort());
 using var sink = new SmtpSink(port);
-var running = sink.RunAsync();
-var rounds = new List<Dictionary<string, object>>();
-foreach (var (mode, measured) in new[] { ("pooled", false), ("per_connection", false), ("pooled", true), ("per_connection", true), ("per_connection", true), ("pooled", true) })
-{
-    var n = measured ? count : warmup;
-    var (seconds, opened, received) = await RunAsync(mode == "pooled", n);
-    if (measured)
-    {
-        rounds.Add(new() { ["mode"] = mode, ["messages"] = n, ["seconds"] = Math.Round(seconds, 3), ["messages_per_second"] = Math.Round(n / seconds, 1), ["connections_opened"] = opened, ["messages_received"] = received });
-        Console.WriteLine($"{mode,-15} {n} messages in {seconds:F2} s: {n / seconds,8:F1} msg/s, {opened} connections opened, {received} received");
-    }
-}
+using var relay = new SmtpSink(relayPort, new SmtpSink.Relay(certificate, "bench-user", "bench-password"));
+var running = new[] { sink.RunAsync(), relay.RunAsync() };
+
+var rounds = await RoundsAsync(sink, $"smtp://127.0.0.1:{port}", trusted: []);
+var tlsRounds = await RoundsAsync(relay, $"smtp://bench-user:bench-password@127.0.0.1:{relayPort}?tls=starttls",
+    trusted: [certificate.GetCertHashString(HashAlgorithmName.SHA256)]);
 
 // Diagnostic, not the goal figure: the same two modes with MailKit directly on sockets with Nagle's algorithm off
 // (TCP_NODELAY), to show whether the per-message time is the connection or a TCP stall between small writes.
@@ -48,34 +49,79 @@ foreach (var (mode, reuse) in new[] { ("nodelay_pooled", true), ("nodelay_per_co
     Console.WriteLine($"{mode,-23} {count} messages in {seconds:F2} s: {count / seconds,8:F1} msg/s (diagnostic)");
 }
 
-double Mps(string mode) => rounds.Where(r => (string)r["mode"] == mode).Sum(r => (int)r["messages"]) / rounds.Where(r => (string)r["mode"] == mode).Sum(r => (double)r["seconds"]);
 var result = new Dictionary<string, object>
 {
     ["what"] = "Notifier's SmtpConnectionPool (MailKit) to an in-process SMTP sink (bench/Sending/SmtpSink.cs: accepts every message, TCP_NODELAY) on 127.0.0.1, no TLS, no auth",
     ["workers"] = workers, ["pool_size"] = workers, ["messages_per_round"] = count, ["message_bytes"] = Message(0).ToString().Length,
     ["rounds"] = rounds,
-    ["pooled_messages_per_second"] = Math.Round(Mps("pooled"), 1),
-    ["per_connection_messages_per_second"] = Math.Round(Mps("per_connection"), 1),
-    ["ratio"] = Math.Round(Mps("pooled") / Mps("per_connection"), 2),
-    ["diagnostic_nodelay_pooled_messages_per_second"] = Math.Round(Mps("nodelay_pooled"), 1),
-    ["diagnostic_nodelay_per_connection_messages_per_second"] = Math.Round(Mps("nodelay_per_connection"), 1),
-    ["diagnostic_nodelay_ratio"] = Math.Round(Mps("nodelay_pooled") / Mps("nodelay_per_connection"), 2),
+    ["pooled_messages_per_second"] = Mps(rounds, "pooled"),
+    ["per_connection_messages_per_second"] = Mps(rounds, "per_connection"),
+    ["ratio"] = Ratio(rounds, "pooled", "per_connection"),
+    ["diagnostic_nodelay_pooled_messages_per_second"] = Mps(rounds, "nodelay_pooled"),
+    ["diagnostic_nodelay_per_connection_messages_per_second"] = Mps(rounds, "nodelay_per_connection"),
+    ["diagnostic_nodelay_ratio"] = Ratio(rounds, "nodelay_pooled", "nodelay_per_connection"),
+    ["tls_auth"] = new Dictionary<string, object>
+    {
+        ["what"] = "the same pool, workers and message to a second sink that requires STARTTLS (SslStream, self-signed RSA 2048 "
+                   + "certificate, trusted through Notifier:Smtp:TrustedCertificateThumbprints) and AUTH PLAIN/LOGIN before MAIL, "
+                   + "as a provider's submission port does",
+        ["certificate"] = $"self-signed, RSA {certificate.PublicKey.GetRSAPublicKey()!.KeySize}, {certificate.SignatureAlgorithm.FriendlyName}",
+        ["rounds"] = tlsRounds,
+        ["pooled_messages_per_second"] = Mps(tlsRounds, "pooled"),
+        ["per_connection_messages_per_second"] = Mps(tlsRounds, "per_connection"),
+        ["ratio"] = Ratio(tlsRounds, "pooled", "per_connection"),
+        ["connections_opened"] = tlsRounds.GroupBy(r => (string)r["mode"]).ToDictionary(g => g.Key, g => g.Sum(r => (int)r["connections_opened"])),
+    },
 };
-Console.WriteLine($"pooled / per-connection = {result["ratio"]}");
+Console.WriteLine($"pooled / per-connection: plain {result["ratio"]}, STARTTLS + AUTH {((Dictionary<string, object>)result["tls_auth"])["ratio"]}");
 if (outPath is not null)
 {
     await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
 }
 sink.Stop();
-await running;
+relay.Stop();
+await Task.WhenAll(running);
 return 0;
 
-async Task<(double Seconds, int Opened, int Received)> RunAsync(bool reuse, int n)
+async Task<List<Dictionary<string, object>>> RoundsAsync(SmtpSink target, string connectionString, string[] trusted)
 {
-    var options = Options.Create(new NotifierOptions { Smtp = { PoolSize = workers, ReuseConnections = reuse } });
-    var pool = new SmtpConnectionPool(SmtpEndpoint.Parse($"smtp://127.0.0.1:{port}"), options, TimeProvider.System, NullLogger<SmtpConnectionPool>.Instance);
-    var sessionsBefore = sink.Sessions;
-    var receivedBefore = sink.Messages;
+    var measuredRounds = new List<Dictionary<string, object>>();
+    foreach (var (mode, measured) in new[] { ("pooled", false), ("per_connection", false), ("pooled", true), ("per_connection", true), ("per_connection", true), ("pooled", true) })
+    {
+        var n = measured ? count : warmup;
+        var before = (target.Sessions, target.Messages, target.TlsSessions, target.AuthenticatedSessions);
+        var seconds = await RunAsync(connectionString, trusted, reuse: mode == "pooled", n);
+        if (measured)
+        {
+            var (opened, received) = (target.Sessions - before.Sessions, target.Messages - before.Messages);
+            var (tlsSessions, authenticated) = (target.TlsSessions - before.TlsSessions, target.AuthenticatedSessions - before.AuthenticatedSessions);
+            var round = new Dictionary<string, object>
+            {
+                ["mode"] = mode, ["messages"] = n, ["seconds"] = Math.Round(seconds, 3), ["messages_per_second"] = Math.Round(n / seconds, 1),
+                ["connections_opened"] = opened, ["messages_received"] = received,
+            };
+            if (trusted.Length > 0)
+            {
+                round["tls_sessions"] = tlsSessions;
+                round["authenticated_sessions"] = authenticated;
+            }
+            // A round that lost messages, or whose sessions skipped TLS or AUTH, did not measure its setup.
+            if (received != n || (trusted.Length > 0 && (tlsSessions != opened || authenticated != opened)))
+            {
+                throw new InvalidOperationException($"Round {mode} did not measure its setup: {JsonSerializer.Serialize(round)}");
+            }
+            measuredRounds.Add(round);
+            Console.WriteLine($"{(trusted.Length > 0 ? "tls_auth" : "plain"),-9}{mode,-15} {n} messages in {seconds:F2} s: {n / seconds,8:F1} msg/s, "
+                              + string.Join(", ", round.Skip(4).Select(kv => $"{kv.Key} {kv.Value}")));
+        }
+    }
+    return measuredRounds;
+}
+
+async Task<double> RunAsync(string connectionString, string[] trusted, bool reuse, int n)
+{
+    var options = Options.Create(new NotifierOptions { Smtp = { PoolSize = workers, ReuseConnections = reuse, TrustedCertificateThumbprints = [.. trusted] } });
+    var pool = new SmtpConnectionPool(SmtpEndpoint.Parse(connectionString), options, TimeProvider.System, NullLogger<SmtpConnectionPool>.Instance);
     var next = -1;
     var clock = Stopwatch.StartNew();
     // Like Notifier's SendingWorker: each worker borrows a connection, sends one message, gives it back.
@@ -91,8 +137,13 @@ async Task<(double Seconds, int Opened, int Received)> RunAsync(bool reuse, int 
     })));
     var seconds = clock.Elapsed.TotalSeconds;
     await pool.DisposeAsync();
-    return (seconds, sink.Sessions - sessionsBefore, sink.Messages - receivedBefore);
+    return seconds;
 }
+
+static double Mps(List<Dictionary<string, object>> rounds, string mode)
+    => Math.Round(rounds.Where(r => (string)r["mode"] == mode).Sum(r => (int)r["messages"]) / rounds.Where(r => (string)r["mode"] == mode).Sum(r => (double)r["seconds"]), 1);
+
+static double Ratio(List<Dictionary<string, object>> rounds, string mode, string baseline) => Math.Round(Mps(rounds, mode) / Mps(rounds, baseline), 2);
 
 async Task NoDelayAsync(bool reuse, int n)
 {
@@ -143,6 +194,16 @@ int Arg(string name, int fallback)
 {
     var value = args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
     return value is null ? fallback : int.Parse(value);
+}
+
+static X509Certificate2 SelfSignedCertificate()
+{
+    // RSA 2048: the key size of the certificates providers' SMTP endpoints present.
+    using var key = RSA.Create(2048);
+    var request = new CertificateRequest("CN=relay.bench", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+    using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    // On Linux SslStream serves only a certificate whose key came in with it (PFX), not an ephemeral one.
+    return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
 }
 
 static int FreePort()

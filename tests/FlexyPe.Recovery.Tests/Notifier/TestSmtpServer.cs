@@ -2,8 +2,11 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
+using SmtpServer.Authentication;
 using SmtpServer.ComponentModel;
 using SmtpServer.Mail;
 using SmtpServer.Protocol;
@@ -13,7 +16,8 @@ namespace FlexyPe.Recovery.Tests.Notifier;
 
 /// <summary>
 /// A real SMTP server in this process (the SmtpServer library) that keeps what it receives, counts the connections
-/// made to it, and answers 550 for the recipients it is told to reject.
+/// made to it, and answers 550 for the recipients it is told to reject. Given a <see cref="Relay"/>, it behaves like
+/// a provider's relay: STARTTLS with that certificate, and AUTH (only under TLS) before any mail.
 /// </summary>
 internal sealed class TestSmtpServer : IAsyncDisposable
 {
@@ -25,6 +29,8 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     public int Port { get; }
     public ConcurrentQueue<MimeMessage> Messages { get; } = new();
     public ConcurrentDictionary<string, bool> Rejected { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    private readonly ConcurrentDictionary<MimeMessage, (bool Tls, string? User)> sessionOf = new();
 
     /// <summary>Recipients answered "451 4.7.1 Try again later" this many more times.</summary>
     public ConcurrentDictionary<string, int> Deferred { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -39,21 +45,35 @@ internal sealed class TestSmtpServer : IAsyncDisposable
 
     public static string ConnectionStringFor(int port) => $"smtp://127.0.0.1:{port}";
 
-    private TestSmtpServer(int port)
+    /// <summary>STARTTLS with <paramref name="Certificate"/>, and AUTH as <paramref name="UserName"/> required.</summary>
+    public sealed record Relay(X509Certificate2 Certificate, string UserName, string Password);
+
+    private TestSmtpServer(int port, Relay? relay)
     {
         Port = port;
-        var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, port))).Build();
+        var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e =>
+        {
+            e.Endpoint(new IPEndPoint(IPAddress.Loopback, port));
+            if (relay is not null)
+            {
+                e.Certificate(relay.Certificate).AllowUnsecureAuthentication(false).AuthenticationRequired(true);
+            }
+        }).Build();
         var services = new ServiceProvider();
         services.Add(new Store(this));
         services.Add(new Filter(this));
+        if (relay is not null)
+        {
+            services.Add(new DelegatingUserAuthenticator((user, password) => user == relay.UserName && password == relay.Password));
+        }
         server = new SmtpServer.SmtpServer(options, services);
         server.SessionCreated += (_, _) => Interlocked.Increment(ref sessions);
         running = server.StartAsync(stop.Token);
     }
 
-    public static async Task<TestSmtpServer> StartAsync(int? port = null)
+    public static async Task<TestSmtpServer> StartAsync(int? port = null, Relay? relay = null)
     {
-        var started = new TestSmtpServer(port ?? FreePort());
+        var started = new TestSmtpServer(port ?? FreePort(), relay);
         // Answers once its greeting arrives.
         await Eventually.TrueAsync(async () =>
         {
@@ -78,6 +98,19 @@ internal sealed class TestSmtpServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>A self-signed RSA 2048 certificate with its private key, usable by a TLS server.</summary>
+    public static X509Certificate2 SelfSignedCertificate(string host = "relay.test")
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // On Linux SslStream serves only a certificate whose key came in with it (PFX), not an ephemeral one.
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+    }
+
+    /// <summary>Whether the session that delivered a received message was under TLS, and the user it authenticated as.</summary>
+    public (bool Tls, string? User) SessionOf(MimeMessage received) => sessionOf[received];
 
     public IReadOnlyList<MimeMessage> MessagesTo(string address)
         => Messages.Where(m => m.To.Mailboxes.Any(t => string.Equals(t.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
@@ -104,7 +137,9 @@ internal sealed class TestSmtpServer : IAsyncDisposable
             {
                 await Task.Delay(owner.SaveDelay, cancellationToken);
             }
-            owner.Messages.Enqueue(await MimeMessage.LoadAsync(new MemoryStream(buffer.ToArray()), cancellationToken));
+            var message = await MimeMessage.LoadAsync(new MemoryStream(buffer.ToArray()), cancellationToken);
+            owner.sessionOf[message] = (context.Pipe.IsSecure, context.Authentication.IsAuthenticated ? context.Authentication.User : null);
+            owner.Messages.Enqueue(message);
             return SmtpResponse.Ok;
         }
     }

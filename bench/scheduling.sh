@@ -49,6 +49,9 @@ insert into scheduled_steps select (jsonb_populate_record(null::scheduled_steps,
   'due_at', case when ids.g <= $SCHED_RATE * $SCHED_SECONDS
                  then (select start from t0) + (ids.g - 1) * interval '1 second' / $SCHED_RATE
                  else (select start from t0) + interval '1 day' end))).* from tmpl_s t, ids;
+-- A bulk load leaves the planner's statistics describing the tables as they were before it; fresh ones, as a
+-- table that grew gradually would have.
+analyze enrollments; analyze scheduled_steps;
 SQL
 copy_done=$(date +%s.%N)
 echo "copied $SCHED_ENROLLMENTS enrollments in $(python3 -c "print(round($copy_done - $copy_started, 1))") s; first due at +${SCHED_LEAD} s"
@@ -56,9 +59,16 @@ echo "copied $SCHED_ENROLLMENTS enrollments in $(python3 -c "print(round($copy_d
 # Until SCHED_SECONDS after the last due step at most; Workflows' memory sampled every second meanwhile.
 end=$(python3 -c "print(int($copy_started + $SCHED_LEAD + 2 * $SCHED_SECONDS + 30))")
 rss_max=0
+# Where the two cores go while the steps come due (CPU seconds per process group of this stack, from /proc).
+sleep "$(python3 -c "print(max(0, $copy_started + $SCHED_LEAD - $(date +%s.%N)))")"
+python3 bench/cpu_sample.py snap bench/results/sched.cpu0.tmp
+cpu_sampled=""
 while [ "$(date +%s)" -lt "$end" ]; do
   rss=$(awk '/VmRSS/{print $2}' /proc/"$WF_PID"/status 2>/dev/null || echo 0); [ "$rss" -gt "$rss_max" ] && rss_max=$rss
   if [ "$(date +%s)" -gt "$(python3 -c "print(int($copy_started + $SCHED_LEAD + $SCHED_SECONDS))")" ]; then
+    if [ -z "$cpu_sampled" ]; then
+      python3 bench/cpu_sample.py diff bench/results/sched.cpu0.tmp $$ "$dcp_pid" >bench/results/sched.cpu.tmp; cpu_sampled=1
+    fi
     left=$(psql "$PG" -Atc "select count(*) from scheduled_steps where state = 'scheduled' and due_at < now() and idempotency_key like 'enrollment:%'" || echo 1)
     [ "$left" = 0 ] && break
   fi
@@ -77,6 +87,15 @@ select count(*), count(fired_at),
   string_agg(distinct state, ',')
 from m;
 SQL
+# Lateness p99 per 10 s of due time: does it grow through the run (firing slower than the due rate) or not?
+psql "$PG" -At -F ' ' >bench/results/scheduling.windows.tmp <<SQL
+select floor(extract(epoch from s.due_at - (select min(due_at) from scheduled_steps x join enrollments y on y.id = x.enrollment_id
+                                              where y.subject_key like 'bench:%')) / 10)::int * 10,
+  round((percentile_cont(0.99) within group (order by extract(epoch from s.fired_at - s.due_at)))::numeric * 1000, 1)
+from scheduled_steps s join enrollments e on e.id = s.enrollment_id
+where e.subject_key like 'bench:%' and s.due_at < now() + interval '12 hours' and s.fired_at is not null
+group by 1 order by 1;
+SQL
 python3 - "$load" "$SCHED_ENROLLMENTS" "$SCHED_RATE" "$SCHED_SECONDS" "$copy_started" "$copy_done" "$SCHED_LEAD" "$rss_before" "$rss_max" <<'PY'
 import json, sys
 load, n, rate, secs, c0, c1, lead, rss0, rssmax = sys.argv[1:]
@@ -93,7 +112,15 @@ res = {
     "firing_rate_per_second": round(fired / float(span), 1) if fired and float(span) > 0 else None,
     "workflows_rss_mb_before": round(int(rss0) / 1024, 1), "workflows_rss_mb_max": round(int(rssmax) / 1024, 1),
     "loadavg_before": load.split(), "loadavg_after": open("/proc/loadavg").read().split()[:3],
+    "lateness_p99_ms_by_10s_of_due_time": {f"{w}-{int(w) + 10}s": float(v) for w, v in
+                                            (l.split() for l in open("bench/results/scheduling.windows.tmp").read().split("\n") if l.strip())},
 }
+try:
+    cpu = json.load(open("bench/results/sched.cpu.tmp"))
+    seconds = int(secs)
+    res["cores_busy_while_due"] = {k: round(v / seconds, 2) for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]) if v / seconds >= 0.005}
+except (OSError, ValueError):
+    pass
 print(json.dumps(res, indent=2))
 json.dump(res, open("bench/results/scheduling.json", "w"), indent=2)
 PY

@@ -10,7 +10,7 @@ public sealed class QuietHours(IOptions<WorkflowsOptions> options)
 {
     private readonly WorkflowsOptions settings = options.Value;
 
-    /// <summary>The earliest instant at or after <paramref name="instant"/> outside the store's quiet hours.</summary>
+    /// <summary>The earliest instant at or after <paramref name="instant"/> outside the store's quiet hours, in UTC.</summary>
     public DateTimeOffset NextAllowed(DateTimeOffset instant, string storeId)
     {
         var quiet = settings.QuietHours;
@@ -40,7 +40,8 @@ public sealed class QuietHours(IOptions<WorkflowsOptions> options)
         {
             endLocal = endLocal.AddHours(1);
         }
-        return new DateTimeOffset(endLocal, zone.GetUtcOffset(endLocal));
+        // As UTC: the instant is stored in a timestamptz column, which takes offset 0 only.
+        return new DateTimeOffset(endLocal, zone.GetUtcOffset(endLocal)).ToUniversalTime();
     }
 
     private TimeZoneInfo TimeZoneFor(string storeId)

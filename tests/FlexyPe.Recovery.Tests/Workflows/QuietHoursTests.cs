@@ -4,11 +4,12 @@ namespace FlexyPe.Recovery.Tests.Workflows;
 
 /// <summary>
 /// Quiet hours from an hour ago to two hours from now (UTC), so every step that falls due is deferred; one store
-/// in UTC+12, where it is not quiet now.
+/// in UTC+12, where it is not quiet now, and one in UTC+1, where it is quiet for an hour less.
 /// </summary>
 public sealed class QuietHoursStack : ServingWorkflowsStack
 {
     public const string FarEastStore = "far-east.myshopify.com";
+    public const string PlusOneStore = "plus-one.myshopify.com";
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
     /// <summary>When the quiet hours that are on now end.</summary>
@@ -22,6 +23,7 @@ public sealed class QuietHoursStack : ServingWorkflowsStack
         $"--Workflows:QuietHours:Start={Minute(Started.AddHours(-1)):HH\\:mm}",
         $"--Workflows:QuietHours:End={QuietEnd:HH\\:mm}",
         $"--Workflows:StoreTimeZones:{FarEastStore}=Etc/GMT-12",
+        $"--Workflows:StoreTimeZones:{PlusOneStore}=Etc/GMT-1",
         "--Workflows:Seed:AbandonedCheckoutDelays=01:00:00,03:00:00,05:00:00",
     ];
 
@@ -66,6 +68,23 @@ public sealed class QuietHoursTests(QuietHoursStack stack) : IDisposable
         // In UTC+12 it is twelve hours later: outside the quiet hours, so the step goes out on time.
         var timeline = await api.WaitForAsync((string)enrollment["id"]!, t => State(Steps(t).First()) != "scheduled");
         Assert.Equal("sent", State(Steps(timeline).First()));
+    }
+
+    [Fact]
+    public async Task A_store_east_of_utc_waits_until_its_own_quiet_hours_end()
+    {
+        var checkout = "chk-plus-one-" + Guid.NewGuid().ToString("N");
+        var acr = new NormalizedEvents().AbandonedCheckout(checkout, NormalizedEvents.NewEmail());
+        acr["store_id"] = QuietHoursStack.PlusOneStore;
+        await api.PostEventAsync(acr);
+        var enrollment = (await api.EnrollmentsAsync(QuietHoursStack.PlusOneStore)).Single(e => (string)e["subject_key"]! == checkout);
+
+        var timeline = await api.WaitForAsync((string)enrollment["id"]!, t => (string?)Steps(t).First()["reason"] == "deferred: quiet hours");
+
+        // In UTC+1 the same wall-clock end comes an hour sooner (the default zone, Asia/Kolkata, is east of UTC too).
+        var first = Steps(timeline).First();
+        Assert.Equal("scheduled", State(first));
+        Assert.Equal(stack.QuietEnd.AddHours(-1), (DateTimeOffset)first["due_at"]!);
     }
 
     public void Dispose() => api.Dispose();

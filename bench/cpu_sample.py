@@ -22,6 +22,8 @@ GROUPS = [
     ("aspnet_ceiling", re.compile(r"AspNetCeiling")),
     ("wrk", re.compile(r"^wrk ")),
     ("simulator", re.compile(r"flexype-simulator")),
+    ("otlp_sink", re.compile(r"OtlpSink")),
+    ("smtp_sink", re.compile(r"Sending\.dll --sink-only")),
 ]
 
 

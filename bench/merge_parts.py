@@ -97,6 +97,15 @@ if sched and sched.get("lateness_p99_ms") is not None:
         f"(load average {'/'.join(sched.get('loadavg_before') or ['?'])} before, {'/'.join(sched.get('loadavg_after') or ['?'])} after). "
         f"Lateness percentiles are of the fired steps only; the {sched['steps_due'] - sched['steps_fired']:,} not fired when the "
         f"run ended were later still.")
+    if sched.get("cores_busy_while_due"):
+        notes.append("While the steps came due (cores busy, by process): "
+                     + ", ".join(f"{k} {v}" for k, v in sched["cores_busy_while_due"].items()) + ".")
+    if sched.get("rate_sweep") is not None:
+        sweep = "; ".join(f"{r['rate_per_second']:,}/s: p99 {fmt(r['lateness_p99_ms'])} ms, {r['steps_fired']:,} of {r['steps_due']:,} fired"
+                          for r in sched["rate_sweep"]) or "not run"
+        best = sched.get("highest_rate_with_p99_under_1s")
+        notes.append(f"Rate sweep on the same stack (fresh steps due for {sched.get('sweep_seconds', 20)} s at each rate, until p99 "
+                     f"passed 1 s): {sweep}. Highest rate measured with p99 under 1 s: **{f'{best:,}/s' if best else 'none'}**.")
 
 SCHED_WHY = ("not measured yet: not done in the change that added parts 2 and 4 (its time box ran out); it needs 100,000 "
              "enrollments and their steps inserted into workflowsdb and a driver that makes about 1,000 steps per second "

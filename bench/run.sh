@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # One command for every benchmark: builds in Release, then, one target at a time and with the same payload mix,
-# measures our Ingest (the whole AppHost, durable), the reference handler FlexyPe's documentation gives (Node.js +
-# Express, in memory) and an empty ASP.NET Core endpoint (the framework's ceiling). Writes bench/results/latest.json
-# and the table in bench/README.md. Everything binds and targets 127.0.0.1 only, every step is bounded in time, and
-# everything started here is stopped on exit. About 6 minutes. Not part of `dotnet test` or CI.
+# measures our Ingest (durable), the reference handler FlexyPe's documentation gives (Node.js + Express, in memory)
+# and an empty ASP.NET Core endpoint (the framework's ceiling). Ours is measured twice: as deployed (bench/deployed.sh:
+# each service its own process, traces sampled and all telemetry exported to an OTLP sink; the goal figures) and under
+# the AppHost (`dotnet run`: the development loop, with DCP and the dashboard taking every log, span and metric). Then
+# parts 2 to 4 (bench/run_parts.sh). Writes bench/results/latest.json and the table in bench/README.md. Everything
+# binds and targets 127.0.0.1 only, every step is bounded in time, and everything started here is stopped on exit.
+# About 25 minutes. Not part of `dotnet test` or CI.
 #
 #   bash bench/run.sh                 the full run
 #   SATURATION_SECONDS=10 LATENCY_SECONDS=10 bash bench/run.sh   a shorter one
@@ -56,8 +59,8 @@ cleanup() {
     stop_pid "$dcp_pid"
   fi
   # Servers the AppHost started for this run (found by this run's own data folder), should any outlive it.
-  for pid in $(pgrep -f "$DATA_DIR" || true); do stop_pid "$pid"; done
-  rm -rf "$DATA_DIR"
+  for pid in $(pgrep -f "$DATA_DIR" || true) $(pgrep -f "${DEPLOY_DIR:-/nonexistent}" || true); do stop_pid "$pid"; done
+  rm -rf "$DATA_DIR" "${DEPLOY_DIR:-}"
 }
 trap cleanup EXIT INT TERM
 
@@ -105,6 +108,7 @@ log "building (Release)"
 dotnet tool restore >/dev/null
 dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
 dotnet build bench/AspNetCeiling -c Release -v quiet -nologo >/dev/null
+dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null   # deployed.sh's SMTP sink
 (cd "$BENCH/reference" && npm ci --silent --no-audit --no-fund >/dev/null)
 SIM="$ROOT/tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator"
 
@@ -122,8 +126,9 @@ declare -A BASE PATH_OF
 BASE[aspnet_ceiling]=http://127.0.0.1:5900; PATH_OF[aspnet_ceiling]=/webhooks/flexype
 BASE[reference]=http://127.0.0.1:3000;      PATH_OF[reference]=/webhook
 BASE[ingest]=http://127.0.0.1:5100;         PATH_OF[ingest]=/webhooks/flexype
-BASE[ingest_quiet]=http://127.0.0.1:5101;   PATH_OF[ingest_quiet]=/webhooks/flexype
-ROOTS="$$"   # CPU is counted for processes under these pids only (this run's, not a neighbour's)
+BASE[ingest_deployed]=http://127.0.0.1:5110; PATH_OF[ingest_deployed]=/webhooks/flexype
+# CPU is counted for processes under these pids only: this run's, not a neighbour's, and for ours only that stack's.
+declare -A ROOTS_OF PG_URL_OF
 
 run_wrk() { # name seconds tag [--latency]
   local name=$1
@@ -136,10 +141,11 @@ saturation() { # name round
   log "$name: saturation round $2, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${SATURATION_SECONDS}s"
   cat /proc/loadavg >"$out.loadavg"
   python3 "$BENCH/cpu_sample.py" snap "$out.cpu0"
-  if [[ $name == ingest* ]] && [ -n "$PG_URL" ]; then pg_commits >"$out.pg0"; fi
+  PG_URL=${PG_URL_OF[$name]:-}
+  if [ -n "$PG_URL" ]; then pg_commits >"$out.pg0"; fi
   run_wrk "$name" "$SATURATION_SECONDS" "s$2" --latency | tee "$out.wrk" | grep -E 'Requests/sec|Non-2xx|Socket errors' || true
-  python3 "$BENCH/cpu_sample.py" diff "$out.cpu0" $ROOTS >"$out.cpu.json"
-  if [[ $name == ingest* ]] && [ -n "$PG_URL" ]; then pg_commits >"$out.pg1"; fi
+  python3 "$BENCH/cpu_sample.py" diff "$out.cpu0" ${ROOTS_OF[$name]:-$$} >"$out.cpu.json"
+  if [ -n "$PG_URL" ]; then pg_commits >"$out.pg1"; fi
   sleep 2
 }
 
@@ -153,7 +159,7 @@ fixed_rate() { # name
 }
 
 # --- start the three targets; they stay up (idle) while the others are measured, so rounds can interleave --------------
-for port in 5900 3000 5100 5200 5300 5400 2525 18888; do
+for port in 5900 3000 5100 5200 5300 5400 2525 18888 5110 5211 5311 5441 6391 2526 4318; do
   port_free $port || { echo "127.0.0.1:$port is in use (is another AppHost or benchmark running?)" >&2; exit 1; }
 done
 
@@ -176,51 +182,41 @@ wait_for_200 http://127.0.0.1:5100/webhooks/flexype "$SECRET" "" 240
 # DCP (Aspire's orchestrator) detaches from the AppHost and watches it by pid; the services run under it.
 apphost_exe=$(descendant "$apphost_pid" 'FlexyPe\.AppHost/bin' || true)
 dcp_pid=$(pgrep -f -- "start-apiserver --monitor ${apphost_exe:-none} " | head -n 1 || true)
-ROOTS="$$ ${dcp_pid:-}"
+ROOTS_OF[ingest]="${dcp_pid:-} $apphost_pid"
 INGEST_PID=$(descendant "${dcp_pid:-$apphost_pid}" 'FlexyPe\.Ingest/bin' || true)
-PG_URL=""
 if [ -n "$INGEST_PID" ]; then
   cs=$(tr '\0' '\n' </proc/"$INGEST_PID"/environ | sed -n 's/^ConnectionStrings__ingestdb=//p')
   port=$(sed -n 's/.*Port=\([^;]*\).*/\1/p' <<<"$cs"); user=$(sed -n 's/.*Username=\([^;]*\).*/\1/p' <<<"$cs")
-  PG_URL="postgresql://${user:-postgres}@127.0.0.1:${port:-5432}/ingestdb"
+  PG_URL_OF[ingest]="postgresql://${user:-postgres}@127.0.0.1:${port:-5432}/ingestdb"
   tr '\0' ' ' </proc/"$INGEST_PID"/cmdline >"$RAW/ingest.cmdline"
 fi
 
+log "starting ours as deployed: each service its own process, no AppHost or dashboard, OTLP to a sink (bench/deployed.sh)"
+DEPLOY_DIR=$(mktemp -d /tmp/flexype-deployed-XXXXXX); chmod 755 "$DEPLOY_DIR"
+bash "$BENCH/deployed.sh" "$DEPLOY_DIR" "$SECRET" "$ADMIN_KEY" >"$RAW/deployed.log" 2>&1 &
+deployed_pid=$!; started_pids+=("$deployed_pid")
+ROOTS_OF[ingest_deployed]=$deployed_pid
+PG_URL_OF[ingest_deployed]="postgresql://postgres@127.0.0.1:5441/ingestdb"
+wait_for_200 http://127.0.0.1:5110/webhooks/flexype "$SECRET" "" 120
+
 # --- warm-up, then saturation in the order A B C C B A (drift in a noisy machine's load falls evenly), then fixed rate --
-for name in aspnet_ceiling reference ingest; do
+for name in aspnet_ceiling reference ingest_deployed ingest; do
   log "$name: warm-up ${WARMUP_SECONDS}s"
   run_wrk "$name" "$WARMUP_SECONDS" w >/dev/null
 done
 sleep 2
 round=0
-for name in aspnet_ceiling reference ingest ingest reference aspnet_ceiling; do
+for name in aspnet_ceiling reference ingest_deployed ingest ingest ingest_deployed reference aspnet_ceiling; do
   round=$((round + 1))
   saturation "$name" "$round"
 done
-for name in aspnet_ceiling reference ingest; do
+for name in aspnet_ceiling reference ingest_deployed ingest; do
   fixed_rate "$name"
 done
 
-# --- diagnostic: the same Ingest build, same Postgres, Redis and Workflows, without shipping its logs and traces -------
-# (its environment from the running Ingest, less the OTLP exporter settings, log level Warning, on 127.0.0.1:5101).
-# Not a figure of the goals: it shows how much of ours goes to telemetry rather than to the durable path.
-if [ -n "$INGEST_PID" ] && port_free 5101; then
-  mapfile -t quiet_env < <(tr '\0' '\n' </proc/"$INGEST_PID"/environ | grep -Ev '^(OTEL_|ASPNETCORE_URLS=|HTTP_PORTS=|ASPNETCORE_HTTP_PORTS=|Logging__)')
-  env -i "${quiet_env[@]}" ASPNETCORE_URLS=http://127.0.0.1:5101 Logging__LogLevel__Default=Warning \
-    "$ROOT/FlexyPe.Ingest/bin/Release/net10.0/FlexyPe.Ingest" >"$RAW/ingest_quiet.log" 2>&1 &
-  quiet_pid=$!; started_pids+=("$quiet_pid")
-  if wait_for_200 http://127.0.0.1:5101/webhooks/flexype "$SECRET" "" 60; then
-    log "ingest_quiet: warm-up ${WARMUP_SECONDS}s"
-    run_wrk ingest_quiet "$WARMUP_SECONDS" w >/dev/null
-    saturation ingest_quiet 7
-    fixed_rate ingest_quiet
-  fi
-  stop_pid "$quiet_pid"
-fi
-
-if [ -n "$PG_URL" ]; then
-  psql "$PG_URL" -Atc "select count(*) from events" >"$RAW/ingest.events" || true
-fi
+for name in ingest ingest_deployed; do
+  [ -z "${PG_URL_OF[$name]:-}" ] || psql "${PG_URL_OF[$name]}" -Atc "select count(*) from events" >"$RAW/$name.events" || true
+done
 for pid in "${started_pids[@]}"; do stop_pid "$pid"; done
 
 # --- results ---------------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 // the order pooled, per-connection, per-connection, pooled after a warm-up of each.
 //
 //   dotnet bench/Sending/bin/Release/net10.0/Sending.dll --count 2000 --out sending.json
+//   dotnet bench/Sending/bin/Release/net10.0/Sending.dll --sink-only 2526      the plain sink alone (bench/deployed.sh)
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -20,6 +21,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SendingBench;
+
+if (Arg("--sink-only", 0) is > 0 and var sinkPort)
+{
+    // The plain sink alone, until stopped: the SMTP server of bench/deployed.sh's Notifier.
+    using var only = new SmtpSink(sinkPort);
+    await only.RunAsync();
+    return 0;
+}
 
 var count = Arg("--count", 2000);
 var workers = Arg("--workers", 4);

@@ -88,6 +88,10 @@ def target(name):
         cpu = read(base + ".cpu.json")
         if cpu:
             r["cpu_seconds"] = json.loads(cpu)
+        drain = read(base + ".drain")
+        if drain and drain.strip().isdigit():
+            # After the round: how long the outbox relay took to hand the backlog to Workflows.
+            r["handoff_backlog_drained_after_s"] = int(drain)
         pg0, pg1 = read(base + ".pg0"), read(base + ".pg1")
         if pg0 and pg1 and pg0.strip().isdigit() and pg1.strip().isdigit():
             r["ingestdb_transactions"] = int(pg1) - int(pg0)
@@ -312,6 +316,11 @@ if deployed and apphost and apphost.get("cpu_profile_during_saturation"):
     ac = apphost["cpu_profile_during_saturation"]
     lines += [f"Under the AppHost: {cell(rps(apphost))} req/s, {cell(ac['target_cpu_ms_per_acknowledged_request'])} ms CPU per request; "
               "cores busy: " + ", ".join(f"{k} {v}" for k, v in ac["cores_busy_by_process"].items() if v >= 0.01) + "."]
+drains = {n: [r["handoff_backlog_drained_after_s"] for r in t["saturation"]["rounds"] if "handoff_backlog_drained_after_s" in r]
+          for n, t in (("deployed", deployed), ("under the AppHost", apphost)) if t}
+if any(drains.values()):
+    lines += ["Seconds after each saturation round until Workflows had taken every event handed off (before the next round "
+              "started): " + "; ".join(f"{n} {', '.join(map(str, v))}" for n, v in drains.items() if v) + "."]
 pg = (ingest or {}).get("postgres_during_saturation")
 if pg and pg.get("acknowledged_requests_per_transaction"):
     lines += [f"Group commit at saturation: {pg['requests_acknowledged']:,} acknowledged deliveries in {pg['ingestdb_transactions']:,} "

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DIR=$1 SECRET=$2 ADMIN_KEY=$3
 TRACE_SAMPLE=${TRACE_SAMPLE:-0.1}
+# PG_STATEMENTS=1 loads pg_stat_statements (which statements the database spends its time on) for profiling.
+pg_extra=(); [ -z "${PG_STATEMENTS:-}" ] || pg_extra=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 pids=()
 pg_pid="" services=()
@@ -30,7 +32,7 @@ as_postgres=()   # Postgres refuses to run as root: as root, run it as the postg
 if [ "$(id -u)" = 0 ]; then as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups); fi
 mkdir -p "$DIR/pg"; [ "$(id -u)" != 0 ] || chown postgres:postgres "$DIR/pg"
 "${as_postgres[@]}" "$PG_BIN/initdb" -D "$DIR/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$DIR/initdb.log"
-"${as_postgres[@]}" "$PG_BIN/postgres" -D "$DIR/pg" -k "$DIR/pg" -h 127.0.0.1 -p 5441 -c max_connections=300 >"$DIR/postgres.log" 2>&1 &
+"${as_postgres[@]}" "$PG_BIN/postgres" -D "$DIR/pg" -k "$DIR/pg" -h 127.0.0.1 -p 5441 -c max_connections=300 "${pg_extra[@]}" >"$DIR/postgres.log" 2>&1 &
 pg_pid=$!
 redis-server --port 6391 --bind 127.0.0.1 --save "" --appendonly no >"$DIR/redis.log" 2>&1 &
 pids+=("$!")

@@ -142,6 +142,7 @@ BASE[aspnet_ceiling]=http://127.0.0.1:5900; PATH_OF[aspnet_ceiling]=/webhooks/fl
 BASE[reference]=http://127.0.0.1:3000;      PATH_OF[reference]=/webhook
 BASE[ingest]=http://127.0.0.1:5100;         PATH_OF[ingest]=/webhooks/flexype
 BASE[ingest_deployed]=http://127.0.0.1:5110; PATH_OF[ingest_deployed]=/webhooks/flexype
+BASE[ingest_alone]=http://127.0.0.1:5110;    PATH_OF[ingest_alone]=/webhooks/flexype
 # CPU is counted for processes under these pids only: this run's, not a neighbour's, and for ours only that stack's.
 declare -A ROOTS_OF PG_URL_OF
 
@@ -231,6 +232,17 @@ done
 for name in aspnet_ceiling reference ingest_deployed ingest; do
   fixed_rate "$name"
 done
+
+# --- diagnostic: the deployed Ingest at the fixed rate with Workflows paused (SIGSTOP), as when Workflows runs on other
+# machines: the hand-offs wait in the outbox meanwhile. Not a goal figure: it shows what the downstream work sharing the
+# two cores costs Ingest's latency. Workflows then resumes and takes the backlog.
+workflows_deployed=$(descendant "$deployed_pid" 'FlexyPe\.Workflows' || true)
+if [ -n "$workflows_deployed" ]; then
+  kill -STOP "$workflows_deployed"
+  fixed_rate ingest_alone
+  kill -CONT "$workflows_deployed"
+  drain ingest_deployed
+fi
 
 for name in ingest ingest_deployed; do
   [ -z "${PG_URL_OF[$name]:-}" ] || psql "${PG_URL_OF[$name]}" -Atc "select count(*) from events" >"$RAW/$name.events" || true

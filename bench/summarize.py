@@ -179,6 +179,15 @@ if deployed:
     ingest_fig["what"] = ("ours as deployed (bench/deployed.sh): Ingest, Workflows and Notifier each their own process from the "
                           "Release build, Production environment, Postgres and Redis; traces sampled (parentbased_traceidratio "
                           "0.1) and traces, metrics and logs exported over OTLP/HTTP to a sink whose CPU is counted as ours")
+alone = read("ingest_alone.latency.json")
+if deployed and alone:
+    load_a = json.loads(alone).get("load") or {}
+    ingest_fig["diagnostic_with_workflows_paused_at_fixed_rate"] = {
+        "what": ("not a goal figure: the deployed Ingest at the same fixed rate while Workflows is paused (SIGSTOP), as when "
+                 "Workflows runs on other machines; the hand-offs wait in the outbox and are taken once it resumes"),
+        "achieved_rate": load_a.get("achieved_rate"), "not_ok": load_a.get("not_ok"),
+        "latency_ms": load_a.get("latency_from_schedule_ms"), "service_latency_ms": load_a.get("service_latency_ms"),
+    }
 if deployed and apphost:
     apphost["what"] = ("not a goal figure: ours under the AppHost as `dotnet run` starts it for development, DCP capturing "
                        "every console line and the dashboard receiving every span, metric and log (no sampling)")
@@ -316,6 +325,11 @@ if deployed and apphost and apphost.get("cpu_profile_during_saturation"):
     ac = apphost["cpu_profile_during_saturation"]
     lines += [f"Under the AppHost: {cell(rps(apphost))} req/s, {cell(ac['target_cpu_ms_per_acknowledged_request'])} ms CPU per request; "
               "cores busy: " + ", ".join(f"{k} {v}" for k, v in ac["cores_busy_by_process"].items() if v >= 0.01) + "."]
+diag = ingest_fig.get("diagnostic_with_workflows_paused_at_fixed_rate")
+if diag and diag.get("latency_ms"):
+    lines += [f"Diagnostic: the deployed Ingest at {os.environ.get('LATENCY_RATE', '1000')} req/s with Workflows paused (as when it runs "
+              f"on other machines; the hand-offs wait in the outbox): p50 {cell(diag['latency_ms'].get('p50'), ' ms')}, "
+              f"p99 **{cell(diag['latency_ms'].get('p99'), ' ms')}**, {cell(diag.get('not_ok'))} non-200."]
 drains = {n: [r["handoff_backlog_drained_after_s"] for r in t["saturation"]["rounds"] if "handoff_backlog_drained_after_s" in r]
           for n, t in (("deployed", deployed), ("under the AppHost", apphost)) if t}
 if any(drains.values()):

@@ -201,16 +201,16 @@ public sealed class HandOffTests(RecoveryStack stack)
         {
             Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         }
-        Assert.True(await StackControl.EventuallyAsync(async () => (await WorkflowsInbox.ReceivedAsync(stack)).ContainsKey(eventId), TimeSpan.FromSeconds(30)));
+        await Eventually.TrueAsync(async () => (await WorkflowsInbox.ReceivedAsync(stack)).ContainsKey(eventId), "Workflows to receive the event", TimeSpan.FromSeconds(30));
 
         using var replay = await ingest.Admin(HttpMethod.Post, $"/api/events/{eventId}/replay");
 
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
-        Assert.True(await StackControl.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var handOffs = (await ingest.GetEventAsync(eventId))!.Value.GetProperty("hand_offs");
             return handOffs.GetArrayLength() == 2 && handOffs.EnumerateArray().All(h => h.GetProperty("delivered_at").ValueKind != JsonValueKind.Null);
-        }, TimeSpan.FromSeconds(30)), "the replay was not handed over");
+        }, "the replay to be handed over", TimeSpan.FromSeconds(30));
         Assert.Equal(1, (await WorkflowsInbox.ReceivedAsync(stack))[eventId]);
     }
 

@@ -41,7 +41,7 @@ public sealed class DisruptionTests(DisruptedStack stack)
 
         // FlexyPe retries with the same X-Event-Id until it hears 200.
         var acknowledgements = new List<string>();
-        Assert.True(await StackControl.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             using var retry = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId);
             if (retry.StatusCode == HttpStatusCode.OK)
@@ -49,7 +49,7 @@ public sealed class DisruptionTests(DisruptedStack stack)
                 acknowledgements.Add(await retry.Content.ReadAsStringAsync());
             }
             return retry.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(60)));
+        }, "a retry to be acknowledged once Postgres is back", TimeSpan.FromSeconds(60));
         using var again = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId);
 
         Assert.Equal("""{"received":true,"duplicate":false}""", acknowledgements.Single());
@@ -119,11 +119,11 @@ public sealed class DisruptionTests(DisruptedStack stack)
             await stack.StartAsync("workflows");
         }
 
-        Assert.True(await StackControl.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var received = await ReceivedByWorkflowsAsync();
             return eventIds.All(received.ContainsKey);
-        }, TimeSpan.FromSeconds(120)), "not every event reached Workflows");
+        }, "every event to reach Workflows", TimeSpan.FromSeconds(120));
 
         var received = await ReceivedByWorkflowsAsync();
         Assert.All(eventIds, id => Assert.Equal(1, received[id]));

@@ -55,13 +55,13 @@ public sealed class IngestTelemetryTests(IngestTelemetryStack stack)
         }
 
         // The delivery's span: named, tagged with what it was and how it ended.
-        Assert.True(await StackControl.EventuallyAsync(() => Task.FromResult(stack.Otlp.Traces.Any(t =>
+        await Eventually.TrueAsync(() => Task.FromResult(stack.Otlp.Traces.Any(t =>
             OtlpReceiver.Contains(t, "Receive FlexyPe webhook") && OtlpReceiver.Contains(t, eventId)
             && OtlpReceiver.Contains(t, "flexype.payload_version") && OtlpReceiver.Contains(t, "abandoned_checkout")
             && OtlpReceiver.Contains(t, "test-store.myshopify.com") && OtlpReceiver.Contains(t, "flexype.duplicate")
-            && OtlpReceiver.Contains(t, "stored"))), TimeSpan.FromSeconds(30)), "no span for the stored delivery");
-        Assert.True(await StackControl.EventuallyAsync(() => Task.FromResult(stack.Otlp.Traces.Any(t =>
-            OtlpReceiver.Contains(t, "duplicate") && OtlpReceiver.Contains(t, eventId))), TimeSpan.FromSeconds(30)), "no span for the duplicate");
+            && OtlpReceiver.Contains(t, "stored"))), "the span of the stored delivery", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Task.FromResult(stack.Otlp.Traces.Any(t =>
+            OtlpReceiver.Contains(t, "duplicate") && OtlpReceiver.Contains(t, eventId))), "the span of the duplicate", TimeSpan.FromSeconds(30));
 
         // Counted: received, duplicate, rejected by reason, and the time to acknowledge.
         string[] metrics =
@@ -69,8 +69,8 @@ public sealed class IngestTelemetryTests(IngestTelemetryStack stack)
             "flexype.ingest.deliveries.received", "flexype.ingest.deliveries.duplicate", "flexype.ingest.deliveries.rejected",
             "flexype.ingest.time_to_acknowledge",
         ];
-        Assert.True(await StackControl.EventuallyAsync(() => Task.FromResult(metrics.All(name =>
-            stack.Otlp.Metrics.Any(m => OtlpReceiver.Contains(m, name)))), TimeSpan.FromSeconds(30)), "a counter or histogram was never exported");
+        await Eventually.TrueAsync(() => Task.FromResult(metrics.All(name =>
+            stack.Otlp.Metrics.Any(m => OtlpReceiver.Contains(m, name)))), "every counter and histogram to be exported", TimeSpan.FromSeconds(30));
 
         foreach (var export in stack.Otlp.Traces.Concat(stack.Otlp.Metrics).Concat(stack.Otlp.Logs))
         {

@@ -37,9 +37,9 @@ public sealed class SecretHygieneTests(RecoveryStack stack)
         }
 
         // Let the hand-off to Workflows happen too, so its logs are part of what is checked.
-        Assert.True(await StackControl.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
             (await ingest.GetEventAsync(good))!.Value.GetProperty("hand_offs")[0].GetProperty("delivered_at").ValueKind != System.Text.Json.JsonValueKind.Null,
-            TimeSpan.FromSeconds(30)));
+            "the hand-off to Workflows", TimeSpan.FromSeconds(30));
 
         var logs = await AllLogsAsync();
         // The logs are really there: the refused and the rejected deliveries were logged.

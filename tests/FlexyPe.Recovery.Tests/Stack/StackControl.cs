@@ -25,19 +25,4 @@ public static class StackControl
         Assert.True(result.Success, $"starting {resource}: {result.Message}");
         await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="within"/> passes.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(250);
-        }
-        return await condition();
-    }
 }

@@ -31,8 +31,9 @@ public sealed class SchedulingTests(WorkflowsStack stack) : IDisposable
         await api.WaitForAsync(id, t => State(Steps(t).First()) == "sent");
 
         // Either Notifier took it, or the relay tried, recorded why it failed, and keeps it for the sweep.
-        var row = (await EventuallyAsync(() => api.OutboxAsync($"enrollment:{id}:step:1"),
-            rows => rows.Count == 1 && (rows[0].DeliveredAt is not null || rows[0].Attempts >= 2))).Single();
+        var row = (await Eventually.MatchesAsync(() => api.OutboxAsync($"enrollment:{id}:step:1"),
+            rows => rows.Count == 1 && (rows[0].DeliveredAt is not null || rows[0].Attempts >= 2),
+            "the step's message request to be delivered or retried")).Single();
         if (row.DeliveredAt is null)
         {
             Assert.NotNull(row.LastError);

@@ -30,7 +30,8 @@ public sealed class TwoReplicasTests(TwoReplicasStack stack) : IDisposable
     public async Task Two_replicas_on_one_job_store_fire_every_step_exactly_once()
     {
         // Both nodes have joined the Quartz cluster.
-        await EventuallyAsync(() => api.ScalarAsync<long>("SELECT count(*) FROM qrtz_scheduler_state"), nodes => nodes == 2, TimeSpan.FromMinutes(1));
+        await Eventually.MatchesAsync(() => api.ScalarAsync<long>("SELECT count(*) FROM qrtz_scheduler_state"), nodes => nodes == 2,
+            "both nodes to join the Quartz cluster", TimeSpan.FromMinutes(1));
 
         var events = new NormalizedEvents();
         const int checkouts = 40;
@@ -42,9 +43,9 @@ public sealed class TwoReplicasTests(TwoReplicasStack stack) : IDisposable
         Assert.Equal(checkouts, enrollments.Count);
 
         var storeFilter = $"e.store_id = '{events.StoreId}'";
-        await EventuallyAsync(
+        await Eventually.MatchesAsync(
             () => api.ScalarAsync<long>($"SELECT count(*) FROM scheduled_steps s JOIN enrollments e ON e.id = s.enrollment_id WHERE {storeFilter} AND s.state = 'scheduled'"),
-            left => left == 0, TimeSpan.FromMinutes(1));
+            left => left == 0, "every step to fire", TimeSpan.FromMinutes(1));
 
         var sent = await api.ScalarAsync<long>($"SELECT count(*) FROM scheduled_steps s JOIN enrollments e ON e.id = s.enrollment_id WHERE {storeFilter} AND s.state = 'sent' AND s.reason IS NULL");
         Assert.Equal(checkouts * 3, sent);

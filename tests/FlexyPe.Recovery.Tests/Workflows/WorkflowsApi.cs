@@ -91,42 +91,8 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
     public static string State(JsonObject step) => (string)step["state"]!;
 
     /// <summary>Polls until <paramref name="condition"/> holds for the enrollment's timeline, or fails with the last one seen.</summary>
-    public async Task<JsonObject> WaitForAsync(string enrollmentId, Func<JsonObject, bool> condition, TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? DefaultWait);
-        JsonObject timeline;
-        while (true)
-        {
-            timeline = await TimelineAsync(enrollmentId);
-            if (condition(timeline))
-            {
-                return timeline;
-            }
-            if (cts.IsCancellationRequested)
-            {
-                Assert.Fail("Condition not met; last timeline: " + timeline.ToJsonString());
-            }
-            await Task.Delay(200);
-        }
-    }
-
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? DefaultWait);
-        while (true)
-        {
-            var value = await read();
-            if (condition(value))
-            {
-                return value;
-            }
-            if (cts.IsCancellationRequested)
-            {
-                Assert.Fail("Condition not met; last value: " + JsonSerializer.Serialize(value));
-            }
-            await Task.Delay(200);
-        }
-    }
+    public Task<JsonObject> WaitForAsync(string enrollmentId, Func<JsonObject, bool> condition, TimeSpan? timeout = null)
+        => Eventually.MatchesAsync(() => TimelineAsync(enrollmentId), condition, $"enrollment {enrollmentId} to reach the expected state", timeout ?? DefaultWait);
 
     /// <summary>The message requests in the outbox whose idempotency key starts with <paramref name="keyPrefix"/>.</summary>
     public async Task<List<OutboxRow>> OutboxAsync(string keyPrefix)

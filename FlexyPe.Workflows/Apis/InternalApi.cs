@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Workflows.Apis;
 
@@ -50,7 +52,7 @@ public static class InternalApi
     /// its own answer, in the order sent (docs/hand-offs.md).
     /// </summary>
     public static async Task<Results<Ok<BatchAnswer>, ValidationProblem>> ReceiveEventBatchAsync(
-        HttpRequest request, EventIntake intake, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, EventIntake intake, WorkflowsDbContext db, ILoggerFactory loggers, CancellationToken ct)
     {
         JsonDocument document;
         try
@@ -74,9 +76,19 @@ public static class InternalApi
             }
 
             var results = new List<BatchItemAnswer>(events.GetArrayLength());
-            foreach (var item in events.EnumerateArray())
+            // One connection for the whole batch: each event's transaction on it, without a trip back to the pool
+            // (and Npgsql's reset of the session) between events.
+            await db.Database.OpenConnectionAsync(ct);
+            try
             {
-                results.Add(await ReceiveItemAsync(item, intake, loggers, ct));
+                foreach (var item in events.EnumerateArray())
+                {
+                    results.Add(await ReceiveItemAsync(item, intake, loggers, ct));
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
             }
             return TypedResults.Ok(new BatchAnswer(results));
         }

@@ -59,9 +59,11 @@ public static class Extensions
             {
                 resilience.Retry.MaxRetryAttempts = 1;
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
-                resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
-                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
-                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+                // One request carries up to 25 events, which Workflows takes one after another. A timeout leaves them
+                // all to be sent again; those already taken are then answered as duplicates.
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(15);
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(35);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
             });
 #pragma warning restore EXTEXP0001
         builder.Services.AddHostedService<OutboxRelay>();

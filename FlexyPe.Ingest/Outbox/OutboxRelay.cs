@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using FlexyPe.Ingest.Storage;
 using FlexyPe.Ingest.Telemetry;
 using Microsoft.Extensions.Options;
@@ -136,10 +135,10 @@ public sealed class OutboxRelay(
         string?[] errors;
         try
         {
-            errors = await workflows.DeliverAsync([.. chunk.Select(row => new HandOff(row.Payload, row.TraceParent))], cancellationToken);
+            errors = await workflows.DeliverAsync([.. chunk.Select(row => new HandOff(row.EventId, row.Payload, row.TraceParent))], cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException
-            or InvalidOperationException or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException
+            or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             errors = [.. chunk.Select(_ => $"{e.GetType().Name}: {e.Message}")];

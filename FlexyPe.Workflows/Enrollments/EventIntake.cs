@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FlexyPe.Workflows.Events;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Scheduling;
@@ -26,12 +27,26 @@ public sealed class EventIntake(
     /// Takes one event in its own transaction. <paramref name="parent"/> is the trace the event belongs to when it
     /// came in a batch (default: the current request's).
     /// </summary>
-    public async Task<IntakeResult> HandleAsync(WorkflowEvent e, string json, System.Diagnostics.ActivityContext parent, CancellationToken ct)
+    public async Task<IntakeResult> HandleAsync(WorkflowEvent e, string json, ActivityContext parent, CancellationToken ct)
     {
         // In a batch the event continues its own trace; the batch request it came in is a link.
-        var batchRequest = parent == default ? null : System.Diagnostics.Activity.Current;
-        using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event", System.Diagnostics.ActivityKind.Internal, parent,
-            links: batchRequest is null ? null : [new System.Diagnostics.ActivityLink(batchRequest.Context)]);
+        var batchRequest = parent == default ? null : Activity.Current;
+        using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event", ActivityKind.Internal, parent,
+            links: batchRequest is null ? null : [new ActivityLink(batchRequest.Context)]);
+        try
+        {
+            return await TakeAsync(e, json, activity, ct);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The caller answers or retries; the span shows the event was not taken, and why (no content of it).
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<IntakeResult> TakeAsync(WorkflowEvent e, string json, Activity? activity, CancellationToken ct)
+    {
         // One event, one unit of work: nothing an earlier event of a batch loaded (or left unsaved) carries over.
         db.ChangeTracker.Clear();
         activity?.SetTag("flexype.event.type", e.Type);
@@ -133,7 +148,7 @@ public sealed class EventIntake(
             {
                 Id = Guid.CreateVersion7(), EnrollmentId = enrollment.Id, StepNumber = number, DueAt = dueAt,
                 IdempotencyKey = ScheduledStep.KeyFor(enrollment.Id, number),
-                TraceParent = System.Diagnostics.Activity.Current?.Id,
+                TraceParent = Activity.Current?.Id,
             });
         }
         db.Enrollments.Add(enrollment);

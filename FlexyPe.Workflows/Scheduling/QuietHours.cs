@@ -16,7 +16,7 @@ public sealed class QuietHours(IOptions<WorkflowsOptions> options)
         var quiet = settings.QuietHours;
         if (!quiet.Enabled || quiet.Start == quiet.End)
         {
-            return instant;
+            return instant.ToUniversalTime();
         }
         var zone = TimeZoneFor(storeId);
         var local = TimeZoneInfo.ConvertTime(instant, zone);
@@ -27,7 +27,7 @@ public sealed class QuietHours(IOptions<WorkflowsOptions> options)
             : timeOfDay >= quiet.Start && timeOfDay < quiet.End;
         if (!inQuiet)
         {
-            return instant;
+            return instant.ToUniversalTime();
         }
         // The End that closes this quiet period: tomorrow's when the period began today before midnight.
         var endDate = DateOnly.FromDateTime(local.DateTime);

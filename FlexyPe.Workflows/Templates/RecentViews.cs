@@ -25,20 +25,22 @@ public sealed record RecentViews(IReadOnlyList<string> Products, IReadOnlyList<s
         {
             return [];
         }
-        var stores = shoppers.Select(s => s.StoreId).Distinct().ToArray();
-        var emails = shoppers.Select(s => s.Email).Distinct().ToArray();
-        // Columns are named as EF's snake_case convention expects for ViewRow.
+        var pairs = shoppers.Distinct().ToArray();
+        var stores = pairs.Select(s => s.StoreId).ToArray();
+        var emails = pairs.Select(s => s.Email).ToArray();
+        // Each shopper's newest views through the (store, email, type, occurred_at) index, newest first. Columns are
+        // named as EF's snake_case convention expects for ViewRow.
         var rows = await db.Database.SqlQuery<ViewRow>($"""
-            SELECT store_id, shopper_email AS email, type, payload::text AS payload
-            FROM (
-                SELECT store_id, shopper_email, type, payload,
-                       row_number() OVER (PARTITION BY store_id, shopper_email ORDER BY occurred_at DESC) AS newest
-                FROM received_events
-                WHERE store_id = ANY({stores}) AND shopper_email = ANY({emails})
-                  AND type IN ({EventTypes.ProductViewed}, {EventTypes.CollectionViewed})
-            ) AS views
-            WHERE newest <= {Latest}
-            ORDER BY newest
+            SELECT shopper.store_id, shopper.email, view.type, view.payload::text AS payload
+            FROM unnest({stores}, {emails}) WITH ORDINALITY AS shopper(store_id, email, n)
+            CROSS JOIN LATERAL (
+                SELECT r.type, r.payload, r.occurred_at FROM received_events r
+                WHERE r.store_id = shopper.store_id AND r.shopper_email = shopper.email
+                  AND r.type IN ({EventTypes.ProductViewed}, {EventTypes.CollectionViewed})
+                ORDER BY r.occurred_at DESC
+                LIMIT {Latest}
+            ) AS view
+            ORDER BY shopper.n, view.occurred_at DESC
             """).ToListAsync(ct);
         return rows
             .GroupBy(r => (r.StoreId, r.Email))

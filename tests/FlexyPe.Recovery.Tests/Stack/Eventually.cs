@@ -21,9 +21,21 @@ internal static class Eventually
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Gave up waiting for {what}; last seen: {System.Text.Json.JsonSerializer.Serialize(value)}.");
+                throw new TimeoutException($"Gave up waiting for {what}; last seen: {Describe(value)}.");
             }
             await Task.Delay(200);
+        }
+    }
+
+    private static string Describe<T>(T value)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Serialize(value);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+        {
+            return value?.ToString() ?? "null";
         }
     }
 

@@ -124,21 +124,32 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
         var missingType = events.AbandonedCheckout("chk-batch-bad", email);
         missingType.Remove("type");
         var asr = events.AbandonedSession("ses-batch", NormalizedEvents.NewEmail());
-        var traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-        var results = await api.PostEventBatchAsync(
-            (acr, traceParent), (missingType, null), (acr.DeepClone().AsObject(), null), (asr, null));
+        var results = await api.PostEventBatchAsync((acr, null), (missingType, null), (acr.DeepClone().AsObject(), null), (asr, null));
 
         Assert.Equal(["accepted", "invalid", "duplicate", "accepted"], results.Select(r => (string)r["status"]!));
-        Assert.Equal((string)acr["event_id"]!, (string)results[0]["event_id"]!);
+        Assert.Equal([(string)acr["event_id"]!, (string)missingType["event_id"]!, (string)acr["event_id"]!, (string)asr["event_id"]!],
+            results.Select(r => (string)r["event_id"]!));
         Assert.True(results[1]["errors"]!.AsObject().ContainsKey("type"));
-        // The good events were taken: one enrollment each, and the checkout's steps carry the trace it came with.
+        // The good events were taken: one enrollment each.
         var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
         Assert.Equal(3, Steps(await api.TimelineAsync((string)checkout["id"]!)).Count());
         await api.EnrollmentAsync(events.StoreId, "abandoned-session");
+    }
+
+    [Fact]
+    public async Task An_event_in_a_batch_goes_on_in_the_trace_it_came_with()
+    {
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        var acr = events.AbandonedCheckout("chk-batch-trace", NormalizedEvents.NewEmail());
+
+        await api.PostEventBatchAsync((acr, $"00-{traceId}-00f067aa0ba902b7-01"));
+
+        // The steps it scheduled keep that trace, so their firing and the email continue it.
+        var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
         var stepTrace = await api.ScalarAsync<string>(
             $"SELECT trace_parent FROM scheduled_steps WHERE enrollment_id = '{(string)checkout["id"]!}' AND step_number = 1");
-        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", stepTrace.Split('-')[1]);
+        Assert.Equal(traceId, stepTrace.Split('-')[1]);
     }
 
     [Fact]

@@ -6,11 +6,13 @@
 #   an OTLP sink (bench/OtlpSink) :4318 that every service exports traces, metrics and logs to over OTLP/HTTP, with
 #   traces sampled as in production: OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=TRACE_SAMPLE.
 # Everything it starts is its descendant, so its CPU can be counted apart from the AppHost's; TERM stops it all.
-#   bash bench/deployed.sh DIR SECRET ADMIN_KEY     (run by bench/run.sh; DIR must be empty and readable by postgres)
+#   SECRET=… ADMIN_KEY=… bash bench/deployed.sh DIR   (run by bench/run.sh; DIR must be empty and readable by postgres;
+#   the secrets come in the environment, never on a command line)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-DIR=$1 SECRET=$2 ADMIN_KEY=$3
+DIR=$1
+: "${SECRET:?SECRET (the webhook secret) must be set}" "${ADMIN_KEY:?ADMIN_KEY must be set}"
 TRACE_SAMPLE=${TRACE_SAMPLE:-0.1}
 # PG_STATEMENTS=1 loads pg_stat_statements (which statements the database spends its time on) for profiling.
 pg_extra=(); [ -z "${PG_STATEMENTS:-}" ] || pg_extra=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)

@@ -211,7 +211,7 @@ fi
 
 log "starting ours as deployed: each service its own process, no AppHost or dashboard, OTLP to a sink (bench/deployed.sh)"
 DEPLOY_DIR=$(mktemp -d /tmp/flexype-deployed-XXXXXX); chmod 755 "$DEPLOY_DIR"
-bash "$BENCH/deployed.sh" "$DEPLOY_DIR" "$SECRET" "$ADMIN_KEY" >"$RAW/deployed.log" 2>&1 &
+SECRET=$SECRET ADMIN_KEY=$ADMIN_KEY bash "$BENCH/deployed.sh" "$DEPLOY_DIR" >"$RAW/deployed.log" 2>&1 &
 deployed_pid=$!; started_pids+=("$deployed_pid")
 ROOTS_OF[ingest_deployed]=$deployed_pid
 PG_URL_OF[ingest_deployed]="postgresql://postgres@127.0.0.1:5441/ingestdb"

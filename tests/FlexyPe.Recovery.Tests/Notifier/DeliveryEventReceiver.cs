@@ -10,62 +10,33 @@ namespace FlexyPe.Recovery.Tests.Notifier;
 /// </summary>
 internal sealed class DeliveryEventReceiver : IDisposable
 {
-    private readonly HttpListener listener = new();
-    private readonly Task serving;
+    private readonly LocalHttpListener listener;
 
     public sealed record Received(JsonElement Body, string? Authorization, string? TraceParent);
 
     public ConcurrentQueue<Received> Events { get; } = new();
     public volatile bool Refusing;
-    public string Url { get; }
+    public string Url => listener.BaseUrl + "/internal/delivery-events";
 
-    public DeliveryEventReceiver()
-    {
-        var port = TestSmtpServer.FreePort();
-        Url = $"http://127.0.0.1:{port}/internal/delivery-events";
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
-    }
+    public DeliveryEventReceiver() => listener = new LocalHttpListener(ReceiveAsync);
 
     public IReadOnlyList<Received> For(string email)
         => Events.Where(e => e.Body.GetProperty("email").GetString() == email).ToList();
 
-    private async Task ServeAsync()
+    private async Task ReceiveAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        if (Refusing)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            if (Refusing)
-            {
-                context.Response.StatusCode = 503;
-            }
-            else
-            {
-                using var reader = new StreamReader(context.Request.InputStream);
-                Events.Enqueue(new Received(
-                    JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone(),
-                    context.Request.Headers["Authorization"],
-                    context.Request.Headers["traceparent"]));
-                context.Response.StatusCode = 200;
-            }
-            context.Response.Close();
+            context.Response.StatusCode = 503;
+            return;
         }
+        using var reader = new StreamReader(context.Request.InputStream);
+        Events.Enqueue(new Received(
+            JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone(),
+            context.Request.Headers["Authorization"],
+            context.Request.Headers["traceparent"]));
+        context.Response.StatusCode = 200;
     }
 
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-        serving.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => listener.Dispose();
 }

@@ -10,22 +10,14 @@ namespace FlexyPe.Recovery.Tests.Notifier;
 /// </summary>
 public sealed class OtlpReceiver : IDisposable
 {
-    private readonly HttpListener listener = new();
-    private readonly Task serving;
+    private readonly LocalHttpListener listener;
 
-    public string Endpoint { get; }
+    public string Endpoint => listener.BaseUrl;
     public ConcurrentQueue<byte[]> Traces { get; } = new();
     public ConcurrentQueue<byte[]> Metrics { get; } = new();
     public ConcurrentQueue<byte[]> Logs { get; } = new();
 
-    public OtlpReceiver()
-    {
-        var port = TestSmtpServer.FreePort();
-        Endpoint = $"http://127.0.0.1:{port}";
-        listener.Prefixes.Add($"{Endpoint}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
-    }
+    public OtlpReceiver() => listener = new LocalHttpListener(ReceiveAsync);
 
     /// <summary>Settings that send a process's telemetry here, promptly.</summary>
     public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
@@ -42,40 +34,21 @@ public sealed class OtlpReceiver : IDisposable
     public static int IndexOf(byte[] haystack, byte[] needle, int from)
         => haystack.AsSpan(from).IndexOf(needle) is var i and >= 0 ? from + i : -1;
 
-    private async Task ServeAsync()
+    private async Task ReceiveAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        var signal = context.Request.Url?.AbsolutePath switch
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            var signal = context.Request.Url?.AbsolutePath switch
-            {
-                "/v1/traces" => Traces,
-                "/v1/metrics" => Metrics,
-                "/v1/logs" => Logs,
-                _ => null,
-            };
-            signal?.Enqueue(body.ToArray());
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
-        }
+            "/v1/traces" => Traces,
+            "/v1/metrics" => Metrics,
+            "/v1/logs" => Logs,
+            _ => null,
+        };
+        signal?.Enqueue(body.ToArray());
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/x-protobuf";
     }
 
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-        serving.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => listener.Dispose();
 }

@@ -37,13 +37,25 @@ public static class InternalApi
         // The raw body is kept as it came: templates and previews read all of it.
         using var reader = new StreamReader(request.Body);
         var json = await reader.ReadToEndAsync(ct);
-        var (e, errors) = Read(json);
-        if (errors is not null)
+        JsonDocument document;
+        try
         {
-            return TypedResults.ValidationProblem(errors);
+            document = JsonDocument.Parse(json);
         }
-        var result = await intake.HandleAsync(e!, json, parent: default, ct);
-        return TypedResults.Ok(new IntakeAnswer(result == IntakeResult.Duplicate ? "duplicate" : "accepted"));
+        catch (JsonException)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is not a normalized event."] });
+        }
+        using (document)
+        {
+            var (e, errors) = Read(document.RootElement);
+            if (errors is not null)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+            var result = await intake.HandleAsync(e!, json, parent: default, ct);
+            return TypedResults.Ok(new IntakeAnswer(result == IntakeResult.Duplicate ? "duplicate" : "accepted"));
+        }
     }
 
     /// <summary>
@@ -100,8 +112,9 @@ public static class InternalApi
         {
             return new BatchItemAnswer(null, "invalid", new Dictionary<string, string[]> { ["event"] = ["Required: the normalized event."] });
         }
+        // Read from the batch's own parse; the raw text is what is stored.
+        var (e, errors) = Read(body);
         var json = body.GetRawText();
-        var (e, errors) = Read(json);
         if (errors is not null)
         {
             return new BatchItemAnswer(e?.EventId, "invalid", errors);
@@ -123,12 +136,12 @@ public static class InternalApi
     }
 
     /// <summary>The event, or what is wrong with it.</summary>
-    private static (WorkflowEvent? Event, Dictionary<string, string[]>? Errors) Read(string json)
+    private static (WorkflowEvent? Event, Dictionary<string, string[]>? Errors) Read(JsonElement json)
     {
         WorkflowEvent? e;
         try
         {
-            e = JsonSerializer.Deserialize<WorkflowEvent>(json, WorkflowEvent.Json);
+            e = json.Deserialize<WorkflowEvent>(WorkflowEvent.Json);
         }
         catch (JsonException)
         {

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Text.Json;
+using FlexyPe.Recovery.StackTests.Stack;
+
+namespace FlexyPe.Recovery.StackTests.Ingest;
+
+/// <summary>What FlexyPe hears back for each kind of delivery, and what is (and is not) kept.</summary>
+[Collection(RecoveryStackCollection.Name)]
+public sealed class DeliveryTests(RecoveryStack stack)
+{
+    [Fact]
+    public async Task A_duplicate_is_acknowledged_as_such_and_changes_nothing()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+
+        using var first = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId);
+        using var retry = await ingest.DeliverAsync(IngestClient.AcrBody(eventId, state: "COMPLETED"), eventId);
+
+        Assert.Equal("""{"received":true,"duplicate":false}""", await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("""{"received":true,"duplicate":true}""", await retry.Content.ReadAsStringAsync());
+
+        var stored = (await ingest.GetEventAsync(eventId))!.Value;
+        Assert.Equal("INITIATED", stored.GetProperty("normalized").At("checkout.session_state"));
+        Assert.Equal(1, stored.GetProperty("hand_offs").GetArrayLength());
+        Assert.Single(await ingest.ListEventsAsync($"checkout={eventId}-checkout"));
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_one_event_store_it_once()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(_ => ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId)));
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single(bodies, b => b.Contains("\"duplicate\":false", StringComparison.Ordinal));
+        Assert.Single(await ingest.ListEventsAsync($"checkout={eventId}-checkout"));
+        Assert.Equal(1, (await ingest.GetEventAsync(eventId))!.Value.GetProperty("hand_offs").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("wrong-secret")]
+    [InlineData(null)]
+    public async Task A_wrong_or_missing_secret_is_401_and_leaves_no_row(string? secret)
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+
+        using var response = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId, secret: secret,
+            clientAddress: $"198.51.100.{Random.Shared.Next(1, 250)}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(await ingest.GetEventAsync(eventId));
+        Assert.DoesNotContain(await ingest.RejectedDeliveriesAsync(), r => r.GetProperty("body").GetString()!.Contains(eventId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_second_secret_of_a_rotation_is_accepted()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+
+        using var response = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId, secret: stack.PreviousWebhookSecret);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(await ingest.GetEventAsync(eventId));
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_secrets_from_one_address_are_throttled_with_429()
+    {
+        using var ingest = new IngestClient(stack);
+        const string attacker = "203.0.113.77";
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 25; i++)
+        {
+            using var response = await ingest.DeliverAsync("{}", IngestClient.NewEventId(), secret: $"guess-{i}", clientAddress: attacker);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+
+        // Another address is not affected.
+        using var other = await ingest.DeliverAsync("{}", IngestClient.NewEventId(), secret: "guess", clientAddress: "203.0.113.78");
+        Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("malformed_json", "{\"event_type\": \"ACR_CHECKOUT\", \"marker\": \"MARKER\"")]
+    [InlineData("not_an_object", "[\"MARKER\", 1, 2]")]
+    [InlineData("missing_event_id", "{\"event_type\": \"ACR_CHECKOUT\", \"marker\": \"MARKER\"}")]
+    public async Task Bad_input_is_400_problem_json_and_the_delivery_is_kept_with_its_reason(string reason, string bodyTemplate)
+    {
+        using var ingest = new IngestClient(stack);
+        var marker = Guid.NewGuid().ToString("N");
+        var body = bodyTemplate.Replace("MARKER", marker, StringComparison.Ordinal);
+
+        using var response = await ingest.DeliverAsync(body, eventId: reason == "missing_event_id" ? null : IngestClient.NewEventId());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+
+        var kept = Assert.Single(await ingest.RejectedDeliveriesAsync(), r => r.GetProperty("body").GetString()!.Contains(marker, StringComparison.Ordinal));
+        Assert.Equal(reason, kept.GetProperty("reason").GetString());
+        Assert.Equal(body, kept.GetProperty("body").GetString());
+        // Kept without the secret.
+        Assert.DoesNotContain(kept.GetProperty("headers").EnumerateObject(), h => h.Name.Equals("X-Flexype-Authorization", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(stack.WebhookSecret, kept.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_NUL_character_in_a_string_is_stored_not_refused()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+        var body = IngestClient.AcrBody(eventId).Replace("\"Brownie\"", "\"Brow\\u0000nie\"", StringComparison.Ordinal);
+        Assert.Contains("\\u0000", body, StringComparison.Ordinal);
+
+        using var response = await ingest.DeliverAsync(body, eventId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = (await ingest.GetEventAsync(eventId))!.Value;
+        Assert.Equal("Brow\uFFFDnie", stored.GetProperty("normalized").At("cart.0.title"));
+    }
+
+    [Fact]
+    public async Task A_body_over_1_MiB_is_413()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+        var body = $$"""{ "event_id": "{{eventId}}", "padding": "{{new string('x', 1024 * 1024)}}" }""";
+
+        using var response = await ingest.DeliverAsync(body, eventId);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(await ingest.GetEventAsync(eventId));
+    }
+
+    [Fact]
+    public async Task Operator_api_needs_the_admin_key()
+    {
+        using var ingest = new IngestClient(stack);
+
+        using var without = await ingest.Admin(HttpMethod.Get, "/api/events", key: "not-the-key");
+        using var with = await ingest.Admin(HttpMethod.Get, "/api/events");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_can_be_found_by_type_and_email()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+        var email = $"Finder-{Guid.NewGuid():N}@Example.com";
+        using var _ = await ingest.DeliverAsync(IngestClient.AcrBody(eventId, email), eventId);
+
+        var found = await ingest.ListEventsAsync($"type=abandoned_checkout&email={Uri.EscapeDataString(email)}");
+
+        var summary = Assert.Single(found);
+        Assert.Equal(eventId, summary.GetProperty("event_id").GetString());
+        Assert.Equal(email.ToLowerInvariant(), summary.GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_operator_api()
+    {
+        using var http = stack.CreateHttpClient("ingest");
+        var document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty("/api/events", out _));
+        Assert.True(paths.TryGetProperty("/api/events/{eventId}", out _));
+        Assert.True(paths.TryGetProperty("/api/events/{eventId}/replay", out _));
+        Assert.True(paths.TryGetProperty("/api/rejected-deliveries", out _));
+    }
+}
+
+/// <summary>The hand-off to Workflows, and an operator's replay of it.</summary>
+[Collection(RecoveryStackCollection.Name)]
+public sealed class HandOffTests(RecoveryStack stack)
+{
+    [Fact]
+    public async Task Replay_hands_a_stored_event_to_workflows_again_and_workflows_keeps_it_once()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+        using (var delivered = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId))
+        {
+            Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        }
+        await Eventually.TrueAsync(async () => (await WorkflowsInbox.ReceivedAsync(stack)).ContainsKey(eventId), "Workflows to receive the event", TimeSpan.FromSeconds(30));
+
+        using var replay = await ingest.Admin(HttpMethod.Post, $"/api/events/{eventId}/replay");
+
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        await Eventually.TrueAsync(async () =>
+        {
+            var handOffs = (await ingest.GetEventAsync(eventId))!.Value.GetProperty("hand_offs");
+            return handOffs.GetArrayLength() == 2 && handOffs.EnumerateArray().All(h => h.GetProperty("delivered_at").ValueKind != JsonValueKind.Null);
+        }, "the replay to be handed over", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, (await WorkflowsInbox.ReceivedAsync(stack))[eventId]);
+    }
+
+    [Fact]
+    public async Task Replaying_an_unknown_event_is_404_problem_json()
+    {
+        using var ingest = new IngestClient(stack);
+
+        using var replay = await ingest.Admin(HttpMethod.Post, $"/api/events/{IngestClient.NewEventId()}/replay");
+
+        Assert.Equal(HttpStatusCode.NotFound, replay.StatusCode);
+        Assert.Equal("application/problem+json", replay.Content.Headers.ContentType?.MediaType);
+    }
+}

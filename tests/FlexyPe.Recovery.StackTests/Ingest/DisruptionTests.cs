@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text.Json;
+using FlexyPe.Recovery.StackTests.Stack;
+
+namespace FlexyPe.Recovery.StackTests.Ingest;
+
+/// <summary>A stack of its own, whose Postgres, Redis and Workflows the tests stop and start.</summary>
+public sealed class DisruptedStack : RecoveryStack;
+
+[CollectionDefinition(Name)]
+public sealed class DisruptedStackCollection : ICollectionFixture<DisruptedStack>
+{
+    public const string Name = "Disrupted stack";
+}
+
+/// <summary>Guarantees 1, 2 and 4: a 200 means durable, every stored event reaches Workflows, dedupe never loses.</summary>
+[Collection(DisruptedStackCollection.Name)]
+public sealed class DisruptionTests(DisruptedStack stack)
+{
+    [Fact]
+    public async Task Postgres_down_is_503_with_retry_after_within_5_s_and_the_retry_is_stored_once()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+
+        await stack.StopAsync("postgres");
+        HttpResponseMessage refused;
+        try
+        {
+            // The client gives up at 5 s: a slower answer fails the test.
+            refused = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId, timeout: TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            await stack.StartAsync("postgres");
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+
+        // FlexyPe retries with the same X-Event-Id until it hears 200.
+        var acknowledgements = new List<string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            using var retry = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId);
+            if (retry.StatusCode == HttpStatusCode.OK)
+            {
+                acknowledgements.Add(await retry.Content.ReadAsStringAsync());
+            }
+            return retry.StatusCode == HttpStatusCode.OK;
+        }, "a retry to be acknowledged once Postgres is back", TimeSpan.FromSeconds(60));
+        using var again = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId);
+
+        Assert.Equal("""{"received":true,"duplicate":false}""", acknowledgements.Single());
+        Assert.Equal("""{"received":true,"duplicate":true}""", await again.Content.ReadAsStringAsync());
+        Assert.Single(await ingest.ListEventsAsync($"checkout={eventId}-checkout"));
+    }
+
+    [Fact]
+    public async Task Redis_down_still_stores_each_delivery_exactly_once()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventIds = Enumerable.Range(0, 5).Select(_ => IngestClient.NewEventId()).ToList();
+        var first = new List<string>();
+        var second = new List<string>();
+
+        await stack.StopAsync("redis");
+        try
+        {
+            foreach (var id in eventIds)
+            {
+                using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id), id);
+                first.Add(await response.Content.ReadAsStringAsync());
+            }
+            foreach (var id in eventIds)
+            {
+                using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id), id);
+                second.Add(await response.Content.ReadAsStringAsync());
+            }
+        }
+        finally
+        {
+            await stack.StartAsync("redis");
+        }
+
+        Assert.All(first, body => Assert.Equal("""{"received":true,"duplicate":false}""", body));
+        Assert.All(second, body => Assert.Equal("""{"received":true,"duplicate":true}""", body));
+        foreach (var id in eventIds)
+        {
+            Assert.Single(await ingest.ListEventsAsync($"checkout={id}-checkout"));
+        }
+    }
+
+    [Fact]
+    public async Task Events_that_arrive_while_workflows_is_down_all_reach_it_once_it_is_back()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventIds = Enumerable.Range(0, 10).Select(_ => IngestClient.NewEventId()).ToList();
+
+        await stack.StopAsync("workflows");
+        try
+        {
+            foreach (var id in eventIds)
+            {
+                using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id), id);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            // Stored and acknowledged, but nothing could be handed over.
+            foreach (var id in eventIds)
+            {
+                var handOff = (await ingest.GetEventAsync(id))!.Value.GetProperty("hand_offs")[0];
+                Assert.Equal(JsonValueKind.Null, handOff.GetProperty("delivered_at").ValueKind);
+            }
+        }
+        finally
+        {
+            await stack.StartAsync("workflows");
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var received = await ReceivedByWorkflowsAsync();
+            return eventIds.All(received.ContainsKey);
+        }, "every event to reach Workflows", TimeSpan.FromSeconds(120));
+
+        var received = await ReceivedByWorkflowsAsync();
+        Assert.All(eventIds, id => Assert.Equal(1, received[id]));
+        foreach (var id in eventIds)
+        {
+            var handOff = (await ingest.GetEventAsync(id))!.Value.GetProperty("hand_offs")[0];
+            Assert.NotEqual(JsonValueKind.Null, handOff.GetProperty("delivered_at").ValueKind);
+        }
+    }
+
+    private Task<Dictionary<string, int>> ReceivedByWorkflowsAsync() => WorkflowsInbox.ReceivedAsync(stack);
+}

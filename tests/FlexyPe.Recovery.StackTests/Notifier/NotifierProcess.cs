@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using FlexyPe.Recovery.StackTests.Stack;
+using Npgsql;
+
+namespace FlexyPe.Recovery.StackTests.Notifier;
+
+/// <summary>
+/// A Notifier run as its own process (the build output, as <c>dotnet FlexyPe.Notifier.dll</c>) with the settings a
+/// test needs: its own database on the stack's Postgres server and an SMTP server the test controls. Two of them on
+/// one database are two replicas.
+/// </summary>
+internal sealed class NotifierProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> output = new();
+
+    public HttpClient Http { get; }
+
+    /// <summary>The last lines the process wrote (console logs).</summary>
+    public string Output => string.Join('\n', output);
+    public NotifierClient Client { get; }
+
+    private NotifierProcess(Process process, Uri baseAddress, string adminApiKey)
+    {
+        this.process = process;
+        Http = new HttpClient { BaseAddress = baseAddress };
+        Client = new NotifierClient(Http, adminApiKey);
+    }
+
+    /// <summary>A fresh, empty database on the stack's Postgres server; the Notifier migrates it when it starts.</summary>
+    public static async Task<string> CreateDatabaseAsync(RecoveryStack stack)
+    {
+        var connectionString = await stack.App.GetConnectionStringAsync("notifierdb");
+        var name = $"notifier_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Starts <paramref name="count"/> replicas at the same moment; if one fails to start, stops the others.</summary>
+    public static async Task<NotifierProcess[]> StartReplicasAsync(int count, string database, string smtp, string adminApiKey)
+    {
+        var starting = Enumerable.Range(0, count).Select(_ => StartAsync(database, smtp, adminApiKey)).ToArray();
+        try
+        {
+            return await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    public static async Task<NotifierProcess> StartAsync(
+        string database, string smtp, string adminApiKey, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var port = TestSmtpServer.FreePort();
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var output = Path.Combine(Repository.Root, "FlexyPe.Notifier", "bin", configuration, "net10.0");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = output,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(output, "FlexyPe.Notifier.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        start.Environment["ConnectionStrings__notifierdb"] = database;
+        start.Environment["ConnectionStrings__smtp"] = smtp;
+        start.Environment["Admin__ApiKey"] = adminApiKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Notifier__Sending__PollInterval"] = "00:00:00.100";
+        start.Environment["Notifier__Sending__RetryDelay"] = "00:00:00.500";
+        start.Environment["Notifier__Sending__MaxRetryDelay"] = "00:00:01";
+        start.Environment["Notifier__DeliveryEvents__PollInterval"] = "00:00:05";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var notifier = new NotifierProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), adminApiKey);
+        notifier.process.OutputDataReceived += (_, e) => notifier.Keep(e.Data);
+        notifier.process.ErrorDataReceived += (_, e) => notifier.Keep(e.Data);
+        notifier.process.BeginOutputReadLine();
+        notifier.process.BeginErrorReadLine();
+
+        try
+        {
+            // Ready when the operator API answers: migrations are applied and the database is reachable.
+            await Eventually.TrueAsync(async () =>
+            {
+                if (notifier.process.HasExited)
+                {
+                    throw new InvalidOperationException("The Notifier process exited.");
+                }
+                try
+                {
+                    return await notifier.Client.StatusOfAsync(HttpMethod.Get, "/api/messages") == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the Notifier process to answer");
+        }
+        catch (Exception e)
+        {
+            var log = string.Join('\n', notifier.output);
+            await notifier.DisposeAsync();
+            throw new InvalidOperationException($"The Notifier process did not start: {e.Message}\n{log}", e);
+        }
+        return notifier;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        output.Enqueue(line);
+        while (output.Count > 200)
+        {
+            output.TryDequeue(out _);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+}

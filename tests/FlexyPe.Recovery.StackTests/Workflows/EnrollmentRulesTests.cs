@@ -1,0 +1,274 @@
+using System.Text.Json.Nodes;
+using static FlexyPe.Recovery.StackTests.Workflows.WorkflowsApi;
+
+namespace FlexyPe.Recovery.StackTests.Workflows;
+
+[Collection(WorkflowsStackCollection.Name)]
+public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
+{
+    private readonly WorkflowsApi api = new(stack);
+    private readonly NormalizedEvents events = new();
+
+    private static bool AllDone(JsonObject timeline) => Steps(timeline).All(s => State(s) != "scheduled");
+
+    [Fact]
+    public async Task Abandoned_checkout_steps_fire_in_order_at_their_delays()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-order", email));
+
+        var enrollment = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        var timeline = await api.WaitForAsync((string)enrollment["id"]!, AllDone);
+
+        var steps = Steps(timeline).ToList();
+        Assert.Equal([1, 2, 3], steps.Select(s => (int)s["number"]!));
+        Assert.All(steps, s => Assert.Equal("sent", State(s)));
+        var due = steps.Select(s => (DateTimeOffset)s["due_at"]!).ToList();
+        var fired = steps.Select(s => (DateTimeOffset)s["fired_at"]!).ToList();
+        var enrolledAt = (DateTimeOffset)timeline["enrollment"]!["enrolled_at"]!;
+        // 1 h, 3 h and 5 h after the trigger, compressed 3600×.
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)], due.Select(d => d - enrolledAt));
+        Assert.All(due.Zip(fired), pair => Assert.True(pair.Second >= pair.First, $"fired {pair.Second:O} before due {pair.First:O}"));
+        Assert.True(fired[0] < fired[1] && fired[1] < fired[2]);
+        Assert.Equal("finished", (string)timeline["enrollment"]!["state"]!);
+
+        var requests = await api.OutboxAsync($"enrollment:{enrollment["id"]}:");
+        Assert.Equal(3, requests.Count);
+        var first = requests[0].Payload;
+        Assert.Equal($"enrollment:{enrollment["id"]}:step:1", (string)first["idempotency_key"]!);
+        Assert.Equal(events.StoreId, (string)first["store_id"]!);
+        Assert.Equal("My Awesome Store", (string)first["store_name"]!);
+        Assert.Equal(email, (string)first["to"]!);
+        Assert.Equal("John, you left something in your cart", (string)first["subject"]!);
+        Assert.Contains("Multigrain Atta", (string)first["html_body"]!);
+        Assert.Contains($"https://{events.StoreId}/?flx_s=chk-order", (string)first["html_body"]!);
+        Assert.Equal("abandoned-checkout", (string)first["tags"]!["sequence"]!);
+        Assert.Equal("1", (string)first["tags"]!["step"]!);
+        Assert.Contains("COMEBACK10", (string)requests[2].Payload["html_body"]!);
+        Assert.All(requests, r => Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", r.TraceParent));
+    }
+
+    [Fact]
+    public async Task Completed_checkout_cancels_the_remaining_steps_and_records_the_recovery()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-done", email));
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        await api.WaitForAsync(id, t => State(Steps(t).First()) == "sent");
+
+        await api.PostEventAsync(events.AbandonedCheckout("chk-done", email, sessionState: "COMPLETED", totalPayable: 1260));
+
+        var timeline = await api.TimelineAsync(id);
+        Assert.Equal("recovered", (string)timeline["enrollment"]!["state"]!);
+        Assert.Equal("COMPLETED", (string)timeline["enrollment"]!["session_state"]!);
+        var steps = Steps(timeline).ToList();
+        Assert.Equal("sent", State(steps[0]));
+        Assert.All(steps.Skip(1), s =>
+        {
+            Assert.Equal("cancelled", State(s));
+            Assert.Equal("recovered: checkout completed", (string)s["reason"]!);
+        });
+        var recovered = Assert.Single(timeline["timeline"]!.AsArray(), t => (string)t!["kind"]! == "recovered")!;
+        Assert.Equal(1260m, (decimal)recovered["revenue"]!);
+        Assert.Equal(1, (int)recovered["step"]!);
+
+        // Past the last step's due time nothing more is produced.
+        var lastDue = steps.Max(s => (DateTimeOffset)s["due_at"]!);
+        while (DateTimeOffset.UtcNow < lastDue.AddSeconds(1))
+        {
+            await Task.Delay(250);
+        }
+        Assert.Single(await api.OutboxAsync($"enrollment:{id}:"));
+    }
+
+    [Fact]
+    public async Task Repeated_checkout_updates_make_one_enrollment_with_the_latest_cart()
+    {
+        var email = NormalizedEvents.NewEmail();
+        var first = DateTimeOffset.UtcNow;
+        await api.PostEventAsync(events.AbandonedCheckout("chk-again", email, "INITIATED", NormalizedEvents.Cart("First Cart Item"), occurredAt: first));
+        await api.PostEventAsync(events.AbandonedCheckout("chk-again", email, "PAYMENT_LOADED", NormalizedEvents.Cart("Latest Cart Item"), occurredAt: first.AddSeconds(1)));
+        // An older delivery arriving late changes neither the cart nor the state.
+        await api.PostEventAsync(events.AbandonedCheckout("chk-again", email, "PHONE_ENTERED", NormalizedEvents.Cart("Stale Cart Item"), occurredAt: first.AddMilliseconds(500)));
+
+        var enrollment = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        Assert.Equal("PAYMENT_LOADED", (string)enrollment["session_state"]!);
+        var id = (string)enrollment["id"]!;
+        await api.WaitForAsync(id, t => State(Steps(t).First()) == "sent");
+
+        var request = Assert.Single(await api.OutboxAsync($"enrollment:{id}:step:1"));
+        var html = (string)request.Payload["html_body"]!;
+        Assert.Contains("Latest Cart Item", html);
+        Assert.DoesNotContain("First Cart Item", html);
+        Assert.DoesNotContain("Stale Cart Item", html);
+    }
+
+    [Fact]
+    public async Task A_repeated_event_answers_200_and_changes_nothing()
+    {
+        var acr = events.AbandonedCheckout("chk-dup", NormalizedEvents.NewEmail());
+        var first = await api.PostEventAsync(acr);
+        var repeat = await api.PostEventAsync(acr);
+
+        Assert.Equal("accepted", (string)first["status"]!);
+        Assert.Equal("duplicate", (string)repeat["status"]!);
+        var enrollment = Assert.Single(await api.EnrollmentsAsync(events.StoreId));
+        Assert.Equal(3, Steps(await api.TimelineAsync((string)enrollment["id"]!)).Count());
+    }
+
+    [Fact]
+    public async Task A_batch_answers_each_event_on_its_own_and_one_bad_event_holds_up_none_of_the_others()
+    {
+        var email = NormalizedEvents.NewEmail();
+        var acr = events.AbandonedCheckout("chk-batch", email);
+        var missingType = events.AbandonedCheckout("chk-batch-bad", email);
+        missingType.Remove("type");
+        var asr = events.AbandonedSession("ses-batch", NormalizedEvents.NewEmail());
+
+        var results = await api.PostEventBatchAsync((acr, null), (missingType, null), (acr.DeepClone().AsObject(), null), (asr, null));
+
+        Assert.Equal(["accepted", "invalid", "duplicate", "accepted"], results.Select(r => (string)r["status"]!));
+        Assert.Equal([(string)acr["event_id"]!, (string)missingType["event_id"]!, (string)acr["event_id"]!, (string)asr["event_id"]!],
+            results.Select(r => (string)r["event_id"]!));
+        Assert.True(results[1]["errors"]!.AsObject().ContainsKey("type"));
+        // The good events were taken: one enrollment each.
+        var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        Assert.Equal(3, Steps(await api.TimelineAsync((string)checkout["id"]!)).Count());
+        await api.EnrollmentAsync(events.StoreId, "abandoned-session");
+    }
+
+    [Fact]
+    public async Task An_event_in_a_batch_goes_on_in_the_trace_it_came_with()
+    {
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        var acr = events.AbandonedCheckout("chk-batch-trace", NormalizedEvents.NewEmail());
+
+        await api.PostEventBatchAsync((acr, $"00-{traceId}-00f067aa0ba902b7-01"));
+
+        // The steps it scheduled keep that trace, so their firing and the email continue it.
+        var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        var stepTrace = await api.ScalarAsync<string>(
+            $"SELECT trace_parent FROM scheduled_steps WHERE enrollment_id = '{(string)checkout["id"]!}' AND step_number = 1");
+        Assert.Equal(traceId, stepTrace.Split('-')[1]);
+    }
+
+    [Fact]
+    public async Task Abandoned_checkout_ends_the_shoppers_open_session_sequence()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedSession("sess-1", email));
+        var session = await api.EnrollmentAsync(events.StoreId, "abandoned-session");
+        Assert.Equal("active", (string)session["state"]!);
+
+        await api.PostEventAsync(events.AbandonedCheckout("chk-after-session", email));
+
+        var timeline = await api.TimelineAsync((string)session["id"]!);
+        Assert.Equal("ended", (string)timeline["enrollment"]!["state"]!);
+        Assert.Equal("checkout abandoned", (string)timeline["enrollment"]!["end_reason"]!);
+        Assert.All(Steps(timeline), s => Assert.Equal("cancelled", State(s)));
+        Assert.Equal("active", (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["state"]!);
+    }
+
+    [Fact]
+    public async Task A_shopper_without_email_is_enrolled_and_each_step_is_skipped_with_the_reason()
+    {
+        await api.PostEventAsync(events.AbandonedCheckout("chk-no-email", email: null));
+
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        var timeline = await api.WaitForAsync(id, AllDone);
+
+        Assert.All(Steps(timeline), s =>
+        {
+            Assert.Equal("skipped", State(s));
+            Assert.Equal("no email address", (string)s["reason"]!);
+        });
+        Assert.Empty(await api.OutboxAsync($"enrollment:{id}:"));
+    }
+
+    [Fact]
+    public async Task Frequency_cap_skips_a_second_recovery_message_due_within_the_window()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-cap-a", email));
+        await api.PostEventAsync(events.AbandonedCheckout("chk-cap-b", email));
+
+        var enrollments = (await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"))
+            .OrderBy(e => (DateTimeOffset)e["enrolled_at"]!).ToList();
+        Assert.Equal(2, enrollments.Count);
+        var first = await api.WaitForAsync((string)enrollments[0]["id"]!, t => State(Steps(t).First()) != "scheduled");
+        var second = await api.WaitForAsync((string)enrollments[1]["id"]!, t => State(Steps(t).First()) != "scheduled");
+
+        Assert.Equal("sent", State(Steps(first).First()));
+        Assert.Equal("skipped", State(Steps(second).First()));
+        Assert.Equal("frequency cap", (string)Steps(second).First()["reason"]!);
+    }
+
+    [Fact]
+    public async Task Unsubscribe_from_notifier_ends_every_enrollment_of_the_address()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-unsub", email));
+        await api.PostEventAsync(events.NewCustomer(email));
+
+        await api.PostDeliveryEventAsync(new
+        {
+            event_id = Guid.NewGuid().ToString("N"), idempotency_key = (string?)null, store_id = events.StoreId,
+            email = email.ToUpperInvariant(), type = "unsubscribed", occurred_at = DateTimeOffset.UtcNow, smtp_reply = (string?)null,
+        });
+
+        var enrollments = await api.EnrollmentsAsync(events.StoreId);
+        Assert.Equal(2, enrollments.Count);
+        foreach (var enrollment in enrollments)
+        {
+            var timeline = await api.TimelineAsync((string)enrollment["id"]!);
+            Assert.Equal("ended", (string)timeline["enrollment"]!["state"]!);
+            Assert.Equal("unsubscribed", (string)timeline["enrollment"]!["end_reason"]!);
+            Assert.DoesNotContain(Steps(timeline), s => State(s) == "scheduled");
+        }
+    }
+
+    [Fact]
+    public async Task A_purchase_ends_the_welcome_flows_discount_step()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.NewCustomer(email));
+        var welcome = (string)(await api.EnrollmentAsync(events.StoreId, "welcome"))["id"]!;
+        await api.WaitForAsync(welcome, t => State(Steps(t).First()) == "sent");
+
+        await api.PostEventAsync(events.AbandonedCheckout("chk-bought", email, sessionState: "COMPLETED"));
+
+        var timeline = await api.TimelineAsync(welcome);
+        var discountStep = Steps(timeline).Last();
+        Assert.Equal("cancelled", State(discountStep));
+        Assert.Equal("purchase ends discount step", (string)discountStep["reason"]!);
+    }
+
+    [Fact]
+    public async Task A_shopper_in_a_checkout_sequence_is_not_enrolled_for_an_abandoned_session()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-first", email));
+        await api.PostEventAsync(events.AbandonedSession("sess-later", email));
+
+        Assert.Empty(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
+        Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+    }
+
+    [Fact]
+    public async Task Delivery_events_from_notifier_are_recorded_on_the_step_once()
+    {
+        await api.PostEventAsync(events.NewCustomer(NormalizedEvents.NewEmail()));
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "welcome"))["id"]!;
+        var timeline = await api.WaitForAsync(id, t => State(Steps(t).First()) == "sent");
+        var key = (string)Steps(timeline).First()["idempotency_key"]!;
+        var eventId = Guid.NewGuid().ToString("N");
+
+        await api.PostDeliveryEventAsync(new { event_id = eventId, idempotency_key = key, store_id = events.StoreId, type = "sent", occurred_at = DateTimeOffset.UtcNow, smtp_reply = "250 2.0.0 Ok" });
+        // A later event reusing the id is a repeat and changes nothing.
+        await api.PostDeliveryEventAsync(new { event_id = eventId, idempotency_key = key, store_id = events.StoreId, type = "failed", occurred_at = DateTimeOffset.UtcNow, smtp_reply = "451" });
+
+        Assert.Equal("sent", (string)Steps(await api.TimelineAsync(id)).First()["delivery_status"]!);
+    }
+
+    public void Dispose() => api.Dispose();
+}

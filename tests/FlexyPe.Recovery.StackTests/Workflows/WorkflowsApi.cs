@@ -1,0 +1,128 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlexyPe.Recovery.StackTests.Stack;
+using Npgsql;
+
+namespace FlexyPe.Recovery.StackTests.Workflows;
+
+/// <summary>Talks to Workflows the way Ingest, Notifier and an operator do, and reads workflowsdb the way an operator would.</summary>
+public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(40);
+
+    public HttpClient Http { get; } = CreateClient(stack);
+
+    private static HttpClient CreateClient(RecoveryStack stack)
+    {
+        var http = stack.CreateHttpClient("workflows");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", stack.AdminApiKey);
+        return http;
+    }
+
+    /// <summary>
+    /// Waits until Workflows answers <c>/health</c> with 200: the AppHost has no HTTP health check for it, so "healthy"
+    /// to Aspire means only "started", before migrations and Quartz are up.
+    /// </summary>
+    public static async Task WaitUntilServingAsync(RecoveryStack stack, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var http = stack.CreateHttpClient("workflows");
+                if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    public async Task<JsonObject> PostEventAsync(JsonObject normalizedEvent)
+    {
+        var response = await Http.PostAsync("/internal/events", new StringContent(normalizedEvent.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Posts events as Ingest's relay does (<c>/internal/events/batch</c>); the per-event answers, in order.</summary>
+    public async Task<List<JsonObject>> PostEventBatchAsync(params (JsonObject Event, string? TraceParent)[] batch)
+    {
+        var body = new JsonObject
+        {
+            ["events"] = new JsonArray([.. batch.Select(b => new JsonObject { ["trace_parent"] = b.TraceParent, ["event"] = b.Event.DeepClone() })]),
+        };
+        var response = await Http.PostAsync("/internal/events/batch", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["results"]!.AsArray().Select(r => r!.AsObject())];
+    }
+
+    public async Task PostDeliveryEventAsync(object deliveryEvent)
+    {
+        var response = await Http.PostAsJsonAsync("/internal/delivery-events", deliveryEvent, Json);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public async Task<List<JsonObject>> EnrollmentsAsync(string storeId, string? sequence = null)
+    {
+        var url = $"/api/enrollments?store_id={Uri.EscapeDataString(storeId)}" + (sequence is null ? "" : $"&sequence={sequence}");
+        return (await Http.GetFromJsonAsync<List<JsonObject>>(url))!;
+    }
+
+    public async Task<JsonObject> EnrollmentAsync(string storeId, string sequence)
+    {
+        var all = await EnrollmentsAsync(storeId, sequence);
+        return Assert.Single(all);
+    }
+
+    /// <summary>An enrollment with its steps and timeline.</summary>
+    public async Task<JsonObject> TimelineAsync(string id) => (await Http.GetFromJsonAsync<JsonObject>($"/api/enrollments/{id}"))!;
+
+    public static IEnumerable<JsonObject> Steps(JsonObject timeline) => timeline["steps"]!.AsArray().Select(s => s!.AsObject());
+
+    public static string State(JsonObject step) => (string)step["state"]!;
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the enrollment's timeline, or fails with the last one seen.</summary>
+    public Task<JsonObject> WaitForAsync(string enrollmentId, Func<JsonObject, bool> condition, TimeSpan? timeout = null)
+        => Eventually.MatchesAsync(() => TimelineAsync(enrollmentId), condition, $"enrollment {enrollmentId} to reach the expected state", timeout ?? DefaultWait);
+
+    /// <summary>The message requests in the outbox whose idempotency key starts with <paramref name="keyPrefix"/>.</summary>
+    public async Task<List<OutboxRow>> OutboxAsync(string keyPrefix)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT idempotency_key, payload::text, trace_parent, attempts, delivered_at, last_error FROM outbox WHERE idempotency_key LIKE @prefix || '%' ORDER BY idempotency_key",
+            connection);
+        command.Parameters.AddWithValue("prefix", keyPrefix);
+        var rows = new List<OutboxRow>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new OutboxRow(
+                reader.GetString(0), JsonNode.Parse(reader.GetString(1))!.AsObject(), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+        return rows;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public void Dispose() => Http.Dispose();
+}
+
+public sealed record OutboxRow(string IdempotencyKey, JsonObject Payload, string? TraceParent, int Attempts, DateTimeOffset? DeliveredAt, string? LastError);

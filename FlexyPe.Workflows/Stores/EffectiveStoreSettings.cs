@@ -1,0 +1,19 @@
+namespace FlexyPe.Workflows.Stores;
+
+/// <summary>A store's settings with every default filled in: what rendering, scheduling and sending use.</summary>
+public sealed record EffectiveStoreSettings(
+    string StoreId,
+    string SenderName,
+    string SenderAddress,
+    string? ReplyTo,
+    string TimeZone,
+    QuietHoursSetting QuietHours,
+    TimeSpan FrequencyCap,
+    TimeSpan AttributionWindow,
+    StoreBrand Brand,
+    bool ClickTracking);
+
+public sealed record QuietHoursSetting(bool Enabled, TimeOnly Start, TimeOnly End);
+
+/// <summary>What an email shows of the store: its name, logo, colour, money format and footer address.</summary>
+public sealed record StoreBrand(string Name, string? LogoUrl, string Colour, string Currency, string Locale, string? AddressLine);

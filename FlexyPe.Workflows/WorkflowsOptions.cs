@@ -1,4 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace FlexyPe.Workflows;
+
+/// <summary>Checks the <see cref="WorkflowsOptions"/> attributes at start-up (source-generated).</summary>
+[OptionsValidator]
+public sealed partial class WorkflowsOptionsValidator : IValidateOptions<WorkflowsOptions>;
 
 /// <summary>Everything under <c>Workflows:</c>; the AppHost forwards each setting as an environment variable.</summary>
 public sealed class WorkflowsOptions
@@ -6,6 +13,7 @@ public sealed class WorkflowsOptions
     public const string Section = "Workflows";
 
     /// <summary>Divides every delay, cap and window: 3600 makes an hour pass in a second (demos and tests).</summary>
+    [Range(0.000001, double.MaxValue)]
     public double TimeScale { get; set; } = 1;
 
     /// <summary>At most one recovery message (abandoned checkout or session) per shopper within this window; zero turns the cap off.</summary>
@@ -16,12 +24,20 @@ public sealed class WorkflowsOptions
 
     public QuietHoursOptions QuietHours { get; set; } = new();
 
+    [ValidateObjectMembers]
     public SchedulingOptions Scheduling { get; set; } = new();
 
     public SeedOptions Seed { get; set; } = new();
 
+    /// <summary>What a store that has not set its own settings uses (the console's Settings page overrides them per store).</summary>
+    public StoreDefaultsOptions StoreDefaults { get; set; } = new();
+
     /// <summary>Per-store IANA time zones (<c>Workflows:StoreTimeZones:&lt;store_id&gt;</c>); stores not listed use <see cref="QuietHoursOptions.TimeZone"/>.</summary>
     public Dictionary<string, string> StoreTimeZones { get; set; } = [];
+
+    /// <summary>A misspelt zone would silently become UTC; refusing to start says so at once.</summary>
+    public static bool HasKnownTimeZones(WorkflowsOptions options)
+        => options.StoreTimeZones.Values.Append(options.QuietHours.TimeZone).All(zone => TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _));
 }
 
 public sealed class QuietHoursOptions
@@ -38,9 +54,26 @@ public sealed class SchedulingOptions
     /// <summary>How often the Quartz job looks for due steps.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>How many due steps one claim takes.</summary>
+    [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
     /// <summary>How often the outbox sweep re-delivers message requests the relay left behind.</summary>
     public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class StoreDefaultsOptions
+{
+    /// <summary>The sender's display name; null: the store's own name from its events.</summary>
+    public string? SenderName { get; set; }
+    /// <summary>The sender's address; null: Notifier's configured sender (<c>Notifier:DefaultFrom</c>).</summary>
+    public string? SenderAddress { get; set; }
+    public string? ReplyTo { get; set; }
+    public string? LogoUrl { get; set; }
+    public string BrandColour { get; set; } = "#1f6f5c";
+    /// <summary>FlexyPe's stores are mostly Indian: rupees, formatted the Indian way (₹2,198.00).</summary>
+    public string Currency { get; set; } = "INR";
+    public string Locale { get; set; } = "en-IN";
+    public string? AddressLine { get; set; }
+    public bool ClickTracking { get; set; } = true;
 }
 
 /// <summary>Delays of the sequences seeded on first start (comma-separated <see cref="TimeSpan"/>s).</summary>

@@ -18,7 +18,10 @@ public sealed record MessageRequestBody(
     string? Subject,
     string? HtmlBody,
     string? TextBody,
-    Dictionary<string, string>? Tags);
+    Dictionary<string, string>? Tags,
+    string? From = null,
+    string? ReplyTo = null,
+    bool TrackClicks = false);
 
 public sealed record MessageRequestAccepted(Guid Id, string IdempotencyKey, string Status);
 
@@ -61,9 +64,12 @@ public static class MessageRequestsApi
             HtmlBody = body.HtmlBody!,
             TextBody = body.TextBody,
             Tags = body.Tags ?? [],
+            From = string.IsNullOrWhiteSpace(body.From) ? null : body.From.Trim(),
+            ReplyTo = string.IsNullOrWhiteSpace(body.ReplyTo) ? null : body.ReplyTo.Trim(),
+            TrackClicks = body.TrackClicks,
             CreatedAt = now,
             NextAttemptAt = now,
-            MessageId = composer.MessageIdFor(body.StoreId!, body.IdempotencyKey!),
+            MessageId = composer.MessageIdFor(body.StoreId!, body.IdempotencyKey!, body.From),
             TraceParent = Activity.Current?.Id,
         };
         db.MessageRequests.Add(request);
@@ -107,6 +113,14 @@ public static class MessageRequestsApi
             && (!MailboxAddress.TryParse(body.To.Trim(), out var address) || !address.Address.Contains('@', StringComparison.Ordinal)))
         {
             errors["to"] = ["to is not an email address."];
+        }
+        if (!string.IsNullOrWhiteSpace(body.From) && !MailboxAddress.TryParse(body.From.Trim(), out _))
+        {
+            errors["from"] = ["from is not a mailbox (Name <address>)."];
+        }
+        if (!string.IsNullOrWhiteSpace(body.ReplyTo) && !MailboxAddress.TryParse(body.ReplyTo.Trim(), out _))
+        {
+            errors["reply_to"] = ["reply_to is not an email address."];
         }
         return errors;
     }

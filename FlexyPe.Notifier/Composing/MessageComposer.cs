@@ -19,23 +19,24 @@ public sealed class MessageComposer(IOptions<NotifierOptions> options, Unsubscri
     public const string FooterClass = "flexype-unsubscribe";
 
     /// <summary>The same key always gives the same Message-ID, so a resend after a crash is recognisable as one.</summary>
-    public string MessageIdFor(string storeId, string idempotencyKey)
+    public string MessageIdFor(string storeId, string idempotencyKey, string? from = null)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..32];
-        return $"{hash}@{FromFor(storeId).Domain}";
+        return $"{hash}@{FromFor(storeId, from).Domain}";
     }
 
     public MimeMessage Compose(MessageRequest request)
     {
         var settings = options.Value.StoreSettingsFor(request.StoreId);
-        var from = FromFor(request.StoreId);
+        var from = FromFor(request.StoreId, request.From);
+        var replyTo = request.ReplyTo ?? settings.ReplyTo;
         var unsubscribeUrl = UnsubscribeUrl(request.StoreId, request.To);
 
         var message = new MimeMessage();
         message.From.Add(from);
-        if (!string.IsNullOrWhiteSpace(settings.ReplyTo))
+        if (!string.IsNullOrWhiteSpace(replyTo))
         {
-            message.ReplyTo.Add(MailboxAddress.Parse(settings.ReplyTo));
+            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
         }
         message.To.Add(MailboxAddress.Parse(request.To));
         message.Subject = request.Subject;
@@ -54,8 +55,9 @@ public sealed class MessageComposer(IOptions<NotifierOptions> options, Unsubscri
     public string UnsubscribeUrl(string storeId, string email)
         => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/unsubscribe/{tokens.Create(storeId, email)}";
 
-    private MailboxAddress FromFor(string storeId)
-        => MailboxAddress.Parse(options.Value.StoreSettingsFor(storeId).From ?? options.Value.DefaultFrom);
+    /// <summary>The sender Workflows gave (the store's settings), else this store's configured one, else the default.</summary>
+    private MailboxAddress FromFor(string storeId, string? requested)
+        => MailboxAddress.Parse(requested ?? options.Value.StoreSettingsFor(storeId).From ?? options.Value.DefaultFrom);
 
     private static string WithFooter(string html, string? storeName, string unsubscribeUrl)
     {

@@ -13,6 +13,13 @@ public sealed class MessageRequest
     public string? TextBody { get; set; }
     public Dictionary<string, string> Tags { get; set; } = [];
 
+    /// <summary>The store's sender as Workflows gave it (its settings); null: Notifier's own setting for the store.</summary>
+    public string? From { get; set; }
+    public string? ReplyTo { get; set; }
+
+    /// <summary>Whether the store wants its links rewritten through Notifier's click tracking.</summary>
+    public bool TrackClicks { get; set; }
+
     public string Status { get; set; } = MessageStatus.Pending;
     public int AttemptCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

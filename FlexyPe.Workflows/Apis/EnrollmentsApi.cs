@@ -4,6 +4,7 @@ using FlexyPe.Workflows.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Apis;
 
@@ -19,8 +20,25 @@ public sealed record TimelineEntry(DateTimeOffset? At, string Kind, int? Step, s
 
 public sealed record EnrollmentView(EnrollmentSummary Enrollment, IReadOnlyList<StepStatus> Steps, IReadOnlyList<TimelineEntry> Timeline);
 
-public sealed record StepStats(int Number, int Sent, int Skipped, int Cancelled, int Recovered, decimal Revenue);
-public sealed record SequenceStats(string SequenceKey, int Enrolled, int Sent, int Recovered, decimal Revenue, IReadOnlyList<StepStats> Steps);
+public sealed record StepStats(int Number, int Sent, int Skipped, int Cancelled, int Clicks, int Recovered, decimal Revenue);
+public sealed record SequenceStats(string SequenceKey, int Enrolled, int Sent, int Clicks, int Recovered, decimal Revenue, IReadOnlyList<StepStats> Steps);
+public sealed record DailyStats(DateOnly Date, int Enrolled, int Sent, int Clicks, int Recovered, decimal Revenue);
+
+/// <summary>The filters of <c>GET /api/enrollments</c>.</summary>
+public sealed record EnrollmentQuery(
+    [property: FromQuery(Name = "store_id")] string? StoreId,
+    [property: FromQuery(Name = "email")] string? Email,
+    [property: FromQuery(Name = "phone")] string? Phone,
+    [property: FromQuery(Name = "sequence")] string? Sequence,
+    [property: FromQuery(Name = "subject_key")] string? SubjectKey,
+    [property: FromQuery(Name = "state")] string? State,
+    [property: FromQuery(Name = "limit")] int? Limit);
+
+/// <summary>A period of the stats: <c>from</c> inclusive, <c>to</c> exclusive, either open; optionally one store.</summary>
+public sealed record StatsQuery(
+    [property: FromQuery(Name = "store_id")] string? StoreId,
+    [property: FromQuery(Name = "from")] DateTimeOffset? From,
+    [property: FromQuery(Name = "to")] DateTimeOffset? To);
 
 /// <summary>Enrollments with their timeline, and recovery stats per sequence and step.</summary>
 public static class EnrollmentsApi
@@ -30,30 +48,25 @@ public static class EnrollmentsApi
         var api = app.MapGroup("/api").RequireAdminApiKey().WithTags("Enrollments");
         api.MapGet("/enrollments", ListAsync);
         api.MapGet("/enrollments/{id:guid}", GetAsync);
-        api.MapGet("/stats/sequences", StatsAsync);
+        api.MapGet("/stats/sequences", StatsAsync).WithSummary("Per sequence and step, over a period: enrolled, sent, skipped, cancelled, clicks, recovered, revenue.");
+        api.MapGet("/stats/daily", DailyAsync).WithSummary("Per day of a period: enrolled, sent, clicks, recovered, revenue.");
         return api;
     }
 
-    public static async Task<Ok<List<EnrollmentSummary>>> ListAsync(
-        WorkflowsDbContext db,
-        [FromQuery(Name = "store_id")] string? storeId,
-        [FromQuery(Name = "email")] string? email,
-        [FromQuery(Name = "sequence")] string? sequence,
-        [FromQuery(Name = "subject_key")] string? subjectKey,
-        [FromQuery(Name = "state")] string? state,
-        [FromQuery(Name = "limit")] int? limit,
-        CancellationToken ct)
+    public static async Task<Ok<List<EnrollmentSummary>>> ListAsync([AsParameters] EnrollmentQuery query, WorkflowsDbContext db, CancellationToken ct)
     {
-        var normalizedEmail = email?.Trim().ToLowerInvariant();
+        var email = query.Email?.Trim().ToLowerInvariant();
+        var phone = string.IsNullOrWhiteSpace(query.Phone) ? null : query.Phone.Trim().Replace(" ", "", StringComparison.Ordinal);
         var rows = await (
             from e in db.Enrollments
             join s in db.Sequences on e.SequenceId equals s.Id
-            where (storeId == null || e.StoreId == storeId) && (normalizedEmail == null || e.ShopperEmail == normalizedEmail)
-                && (sequence == null || e.SequenceKey == sequence) && (subjectKey == null || e.SubjectKey == subjectKey)
-                && (state == null || e.State == state)
+            where (query.StoreId == null || e.StoreId == query.StoreId) && (email == null || e.ShopperEmail == email)
+                && (phone == null || e.ShopperPhone == phone)
+                && (query.Sequence == null || e.SequenceKey == query.Sequence) && (query.SubjectKey == null || e.SubjectKey == query.SubjectKey)
+                && (query.State == null || e.State == query.State)
             orderby e.EnrolledAt descending
             select new { e, s.Version })
-            .Take(Math.Clamp(limit ?? 100, 1, 1000))
+            .Take(Math.Clamp(query.Limit ?? 100, 1, 1000))
             .ToListAsync(ct);
         return TypedResults.Ok(rows.Select(r => Summary(r.e, r.Version)).ToList());
     }
@@ -89,17 +102,32 @@ public static class EnrollmentsApi
             Summary(enrollment, version), steps, [.. timeline.OrderBy(t => t.At ?? DateTimeOffset.MaxValue)]));
     }
 
-    /// <summary>Per sequence (all versions) and step: enrolled, sent, skipped, cancelled, recovered, revenue.</summary>
-    public static async Task<Ok<List<SequenceStats>>> StatsAsync(WorkflowsDbContext db, CancellationToken ct)
+    /// <summary>Per sequence (all versions) and step, over a period: what was enrolled, fired, clicked and recovered in it.</summary>
+    public static async Task<Ok<List<SequenceStats>>> StatsAsync([AsParameters] StatsQuery period, WorkflowsDbContext db, CancellationToken ct)
     {
-        var enrolled = await db.Enrollments.GroupBy(e => e.SequenceKey)
+        var (start, end) = Bounds(period);
+        var store = period.StoreId;
+        var enrolled = await db.Enrollments
+            .Where(e => (store == null || e.StoreId == store) && e.EnrolledAt >= start && e.EnrolledAt < end)
+            .GroupBy(e => e.SequenceKey)
             .Select(g => new { Key = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var steps = await (
             from s in db.ScheduledSteps
             join e in db.Enrollments on s.EnrollmentId equals e.Id
+            where (store == null || e.StoreId == store) && s.State != StepStates.Scheduled
+                && (s.FiredAt ?? e.EndedAt) >= start && (s.FiredAt ?? e.EndedAt) < end
             group s by new { e.SequenceKey, s.StepNumber, s.State } into g
             select new { g.Key.SequenceKey, g.Key.StepNumber, g.Key.State, Count = g.Count() }).ToListAsync(ct);
-        var recoveries = await db.Recoveries.GroupBy(r => new { r.SequenceKey, r.StepNumber })
+        var clicks = await (
+            from d in db.DeliveryEvents
+            join s in db.ScheduledSteps on d.IdempotencyKey equals s.IdempotencyKey
+            join e in db.Enrollments on s.EnrollmentId equals e.Id
+            where d.Type == DeliveryEventTypes.Clicked && (store == null || e.StoreId == store) && d.OccurredAt >= start && d.OccurredAt < end
+            group d by new { e.SequenceKey, s.StepNumber } into g
+            select new { g.Key.SequenceKey, g.Key.StepNumber, Count = g.Count() }).ToListAsync(ct);
+        var recoveries = await db.Recoveries
+            .Where(r => (store == null || r.StoreId == store) && r.RecoveredAt >= start && r.RecoveredAt < end)
+            .GroupBy(r => new { r.SequenceKey, r.StepNumber })
             .Select(g => new { g.Key.SequenceKey, g.Key.StepNumber, Count = g.Count(), Revenue = g.Sum(r => r.Revenue) }).ToListAsync(ct);
 
         var keys = enrolled.Keys.Union(steps.Select(s => s.SequenceKey)).Union(recoveries.Select(r => r.SequenceKey)).Order();
@@ -112,13 +140,53 @@ public static class EnrollmentsApi
                 int Count(string state) => steps.Where(s => s.SequenceKey == key && s.StepNumber == n && s.State == state).Sum(s => s.Count);
                 var recovered = recoveries.Where(r => r.SequenceKey == key && r.StepNumber == n).ToList();
                 return new StepStats(n, Count(StepStates.Sent), Count(StepStates.Skipped), Count(StepStates.Cancelled),
+                    clicks.Where(c => c.SequenceKey == key && c.StepNumber == n).Sum(c => c.Count),
                     recovered.Sum(r => r.Count), recovered.Sum(r => r.Revenue));
             }).ToList();
-            return new SequenceStats(key, enrolled.GetValueOrDefault(key), perStep.Sum(s => s.Sent),
+            return new SequenceStats(key, enrolled.GetValueOrDefault(key), perStep.Sum(s => s.Sent), perStep.Sum(s => s.Clicks),
                 perStep.Sum(s => s.Recovered), perStep.Sum(s => s.Revenue), perStep);
         }).ToList();
         return TypedResults.Ok(result);
     }
+
+    /// <summary>Per UTC day of a period (default the last 30 days): the series the console's charts draw.</summary>
+    public static async Task<Ok<List<DailyStats>>> DailyAsync([AsParameters] StatsQuery period, WorkflowsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var end = period.To?.ToUniversalTime() ?? time.GetUtcNow();
+        var start = period.From?.ToUniversalTime() ?? end.AddDays(-30);
+        var store = period.StoreId;
+        var enrolled = await db.Enrollments
+            .Where(e => (store == null || e.StoreId == store) && e.EnrolledAt >= start && e.EnrolledAt < end)
+            .GroupBy(e => e.EnrolledAt.Date).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var sent = await (
+            from s in db.ScheduledSteps
+            join e in db.Enrollments on s.EnrollmentId equals e.Id
+            where (store == null || e.StoreId == store) && s.State == StepStates.Sent && s.FiredAt >= start && s.FiredAt < end
+            group s by s.FiredAt!.Value.Date into g
+            select new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var clicks = await db.DeliveryEvents
+            .Where(d => d.Type == DeliveryEventTypes.Clicked && (store == null || d.StoreId == store) && d.OccurredAt >= start && d.OccurredAt < end)
+            .GroupBy(d => d.OccurredAt.Date).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var recovered = await db.Recoveries
+            .Where(r => (store == null || r.StoreId == store) && r.RecoveredAt >= start && r.RecoveredAt < end)
+            .GroupBy(r => r.RecoveredAt.Date).Select(g => new { g.Key, Count = g.Count(), Revenue = g.Sum(r => r.Revenue) }).ToListAsync(ct);
+
+        var days = new List<DailyStats>();
+        for (var day = DateOnly.FromDateTime(start.UtcDateTime); day <= DateOnly.FromDateTime(end.UtcDateTime); day = day.AddDays(1))
+        {
+            var date = day.ToDateTime(TimeOnly.MinValue);
+            var recovery = recovered.FirstOrDefault(r => r.Key == date);
+            days.Add(new DailyStats(day,
+                enrolled.FirstOrDefault(x => x.Key == date)?.Count ?? 0,
+                sent.FirstOrDefault(x => x.Key == date)?.Count ?? 0,
+                clicks.FirstOrDefault(x => x.Key == date)?.Count ?? 0,
+                recovery?.Count ?? 0, recovery?.Revenue ?? 0m));
+        }
+        return TypedResults.Ok(days);
+    }
+
+    private static (DateTimeOffset From, DateTimeOffset To) Bounds(StatsQuery period)
+        => (period.From?.ToUniversalTime() ?? DateTimeOffset.MinValue.ToUniversalTime(), period.To?.ToUniversalTime() ?? DateTimeOffset.MaxValue.ToUniversalTime());
 
     private static EnrollmentSummary Summary(Enrollment e, int version) => new(
         e.Id, e.StoreId, e.SequenceKey, version, e.Trigger, e.SubjectKey, e.ShopperEmail, e.State, e.EndReason,

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Apis;
 

@@ -1,18 +1,23 @@
-using FlexyPe.Workflows.Events;
+using System.Diagnostics;
+using System.Globalization;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Apis;
 
 public sealed record SequenceVersionAdded(SequenceView Sequence, int MigratedEnrollments);
 public sealed record PreviewRequest(string? StoreId, string? EventId, int? Version);
-public sealed record PreviewView(string Subject, string HtmlBody, string Source);
+public sealed record PreviewView(string Subject, string? PreviewText, string HtmlBody, string Source);
 public sealed record TestSendRequest(string? To, string? StoreId, string? EventId, int? Version);
 public sealed record TestSendView(string IdempotencyKey, string Subject);
+public sealed record DraftPreviewRequest(string? Trigger, StepDraft? Step, int? StepNumber, string? StoreId, string? EventId);
+public sealed record DraftTestSendRequest(string? To, string? Trigger, StepDraft? Step, string? StoreId, string? EventId);
 
 /// <summary>Sequences for the console and operators: CRUD with validation, versions, preview and test-send of a step.</summary>
 public static class SequencesApi
@@ -22,18 +27,22 @@ public static class SequencesApi
         var api = app.MapGroup("/api/sequences").RequireAdminApiKey().WithTags("Sequences");
         api.MapGet("/", ListAsync);
         api.MapGet("/{key}", GetAsync);
-        api.MapGet("/{key}/versions", VersionsAsync);
+        api.MapGet("/{key}/versions", VersionsAsync).WithSummary("Every version, with who made it and how many active enrollments are on it.");
         api.MapGet("/{key}/versions/{version:int}", GetVersionAsync);
         api.MapPost("/", CreateAsync);
         api.MapPut("/{key}", UpdateAsync);
         api.MapDelete("/{key}", DisableAsync);
         api.MapPost("/{key}/steps/{number:int}/preview", PreviewAsync);
         api.MapPost("/{key}/steps/{number:int}/test-send", TestSendAsync);
+
+        var drafts = app.MapGroup("/api/previews").RequireAdminApiKey().WithTags("Sequences");
+        drafts.MapPost("/", PreviewDraftAsync).WithSummary("Renders an unsaved step (the console's live preview).");
+        drafts.MapPost("/test-send", TestSendDraftAsync).WithSummary("Sends an unsaved step to an address.");
         return api;
     }
 
     public static async Task<Ok<List<SequenceView>>> ListAsync(SequenceCatalog catalog, CancellationToken ct)
-        => TypedResults.Ok((await catalog.CurrentAsync(ct)).Select(SequenceView.From).ToList());
+        => TypedResults.Ok((await catalog.CurrentAsync(ct)).Select(s => SequenceView.From(s)).ToList());
 
     public static async Task<Results<Ok<SequenceView>, NotFound>> GetAsync(string key, SequenceCatalog catalog, CancellationToken ct)
         => await catalog.FindAsync(key, null, ct) is { } s ? TypedResults.Ok(SequenceView.From(s)) : TypedResults.NotFound();
@@ -42,11 +51,19 @@ public static class SequencesApi
         => await catalog.FindAsync(key, version, ct) is { } s ? TypedResults.Ok(SequenceView.From(s)) : TypedResults.NotFound();
 
     public static async Task<Ok<List<SequenceView>>> VersionsAsync(string key, WorkflowsDbContext db, CancellationToken ct)
-        => TypedResults.Ok((await db.Sequences.Include(s => s.Steps).Where(s => s.Key == key).OrderBy(s => s.Version).ToListAsync(ct))
-            .Select(SequenceView.From).ToList());
+    {
+        var versions = await db.Sequences.Include(s => s.Steps).Where(s => s.Key == key).OrderBy(s => s.Version).ToListAsync(ct);
+        var ids = versions.Select(v => v.Id).ToList();
+        var active = await db.Enrollments
+            .Where(e => ids.Contains(e.SequenceId) && e.State == EnrollmentStates.Active)
+            .GroupBy(e => e.SequenceId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return TypedResults.Ok(versions.Select(v => SequenceView.From(v, active.GetValueOrDefault(v.Id))).ToList());
+    }
 
     public static async Task<Results<Created<SequenceView>, ValidationProblem, Conflict<string>>> CreateAsync(
-        SequenceInput input, SequenceCatalog catalog, CancellationToken ct)
+        SequenceInput input, HttpRequest request, SequenceCatalog catalog, CancellationToken ct)
     {
         var validation = catalog.Validate(input, creating: true);
         if (!validation.IsValid)
@@ -57,13 +74,13 @@ public static class SequencesApi
         {
             return TypedResults.Conflict($"A sequence '{input.Key}' exists; PUT /api/sequences/{input.Key} adds a version.");
         }
-        var sequence = await catalog.CreateAsync(input, ct);
+        var sequence = await catalog.CreateAsync(input, Actor.Of(request), ct);
         return TypedResults.Created($"/api/sequences/{sequence.Key}", SequenceView.From(sequence));
     }
 
     /// <summary>Adds a version. In-flight enrollments stay on theirs unless <c>migrate_enrollments</c> is true.</summary>
     public static async Task<Results<Ok<SequenceVersionAdded>, ValidationProblem, NotFound>> UpdateAsync(
-        string key, SequenceInput input, SequenceCatalog catalog, CancellationToken ct)
+        string key, SequenceInput input, HttpRequest request, SequenceCatalog catalog, CancellationToken ct)
     {
         if (await catalog.FindAsync(key, null, ct) is not { } current)
         {
@@ -75,7 +92,7 @@ public static class SequencesApi
         {
             return Invalid(validation);
         }
-        var (next, migrated) = await catalog.AddVersionAsync(current, input, ct);
+        var (next, migrated) = await catalog.AddVersionAsync(current, input, Actor.Of(request), ct);
         return TypedResults.Ok(new SequenceVersionAdded(SequenceView.From(next), migrated));
     }
 
@@ -90,75 +107,98 @@ public static class SequencesApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Renders a step against a stored event (store_id + event_id) or, without one, the built-in sample.</summary>
-    public static async Task<Results<Ok<PreviewView>, NotFound<string>>> PreviewAsync(
-        string key, int number, PreviewRequest? request, SequenceCatalog catalog, WorkflowsDbContext db, LiquidTemplates templates, CancellationToken ct)
+    /// <summary>Renders a saved step against a stored event (store_id + event_id) or, without one, the trigger's built-in sample.</summary>
+    public static async Task<Results<Ok<PreviewView>, NotFound<string>, ValidationProblem>> PreviewAsync(
+        string key, int number, PreviewRequest? request, SequenceCatalog catalog, StepPreviews previews, CancellationToken ct)
     {
-        var rendered = await RenderAsync(key, number, request?.StoreId, request?.EventId, request?.Version, catalog, db, templates, ct);
-        return rendered.Error is { } error ? TypedResults.NotFound(error) : TypedResults.Ok(rendered.Preview!);
+        if (await FindStepAsync(catalog, key, number, request?.Version, ct) is not ({ } sequence, { } step))
+        {
+            return TypedResults.NotFound("No such sequence, version or step.");
+        }
+        var outcome = await previews.RenderAsync(StepDraft.Of(step), number, sequence.Trigger, request?.StoreId, request?.EventId, ct);
+        return Answer(outcome, r => TypedResults.Ok(View(r)));
     }
 
-    /// <summary>Sends a step, rendered like a preview, to an address through the outbox and Notifier.</summary>
+    /// <summary>Sends a saved step, rendered like a preview, to an address through the outbox and Notifier.</summary>
     public static async Task<Results<Accepted<TestSendView>, NotFound<string>, ValidationProblem>> TestSendAsync(
-        string key, int number, TestSendRequest request, SequenceCatalog catalog, WorkflowsDbContext db, LiquidTemplates templates,
-        OutboxRelay relay, Scheduling.WorkflowClock clock, CancellationToken ct)
+        string key, int number, TestSendRequest request, SequenceCatalog catalog, StepPreviews previews, WorkflowsDbContext db,
+        OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.To) || !request.To.Contains('@', StringComparison.Ordinal))
+        if (TestSendAddress(request.To) is { } invalid)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to"] = ["An email address is required."] });
+            return invalid;
         }
-        var rendered = await RenderAsync(key, number, request.StoreId, request.EventId, request.Version, catalog, db, templates, ct);
-        if (rendered.Error is { } error)
+        if (await FindStepAsync(catalog, key, number, request.Version, ct) is not ({ } sequence, { } step))
         {
-            return TypedResults.NotFound(error);
+            return TypedResults.NotFound("No such sequence, version or step.");
+        }
+        var outcome = await previews.RenderAsync(StepDraft.Of(step), number, sequence.Trigger, request.StoreId, request.EventId, ct);
+        return await SendAsync(outcome, request.To!, key, number, db, relay, clock, ct);
+    }
+
+    /// <summary>Renders an unsaved step as the marketer types it: template problems come back at their line and column.</summary>
+    public static async Task<Results<Ok<PreviewView>, NotFound<string>, ValidationProblem>> PreviewDraftAsync(
+        DraftPreviewRequest request, StepPreviews previews, CancellationToken ct)
+    {
+        var outcome = await previews.RenderAsync(request.Step ?? new StepDraft(null, null, null, null), request.StepNumber ?? 1,
+            request.Trigger, request.StoreId, request.EventId, ct);
+        return Answer(outcome, r => TypedResults.Ok(View(r)));
+    }
+
+    /// <summary>Sends an unsaved step to an address, rendered as the draft preview shows it.</summary>
+    public static async Task<Results<Accepted<TestSendView>, NotFound<string>, ValidationProblem>> TestSendDraftAsync(
+        DraftTestSendRequest request, StepPreviews previews, WorkflowsDbContext db, OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
+    {
+        if (TestSendAddress(request.To) is { } invalid)
+        {
+            return invalid;
+        }
+        var outcome = await previews.RenderAsync(request.Step ?? new StepDraft(null, null, null, null), 1, request.Trigger, request.StoreId, request.EventId, ct);
+        return await SendAsync(outcome, request.To!, "draft", 1, db, relay, clock, ct);
+    }
+
+    private static async Task<(Sequence?, SequenceStep?)> FindStepAsync(SequenceCatalog catalog, string key, int number, int? version, CancellationToken ct)
+        => await catalog.FindAsync(key, version, ct) is { } sequence ? (sequence, sequence.Steps.FirstOrDefault(s => s.Number == number)) : (null, null);
+
+    private static ValidationProblem? TestSendAddress(string? to)
+        => !string.IsNullOrWhiteSpace(to) && System.Net.Mail.MailAddress.TryCreate(to.Trim(), out var address) && address.Address == to.Trim()
+            ? null
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to"] = [$"'{to}' is not an email address."] });
+
+    private static async Task<Results<Accepted<TestSendView>, NotFound<string>, ValidationProblem>> SendAsync(
+        PreviewOutcome outcome, string to, string key, int number, WorkflowsDbContext db, OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
+    {
+        if (outcome.Rendered is not { } rendered)
+        {
+            return Answer<Accepted<TestSendView>>(outcome, _ => throw new UnreachableException());
         }
         var idempotencyKey = $"test:{Guid.CreateVersion7()}";
         var message = new MessageRequest(
-            idempotencyKey, request.StoreId ?? "test", rendered.StoreName, request.To.Trim(), rendered.Preview!.Subject,
-            rendered.Preview.HtmlBody, null,
-            new Dictionary<string, string> { ["sequence"] = key, ["step"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture), ["test"] = "true" });
+            idempotencyKey, rendered.StoreId, rendered.Store.Brand.Name, to.Trim(), rendered.Subject, rendered.HtmlBody, null,
+            new Dictionary<string, string> { ["sequence"] = key, ["step"] = number.ToString(CultureInfo.InvariantCulture), ["test"] = "true" },
+            rendered.Store.From, rendered.Store.ReplyTo, rendered.Store.ClickTracking);
         var id = await OutboxWriter.AddAsync(db, message, clock.Now, ct);
         relay.Enqueue(id is { } value ? [value] : []);
-        return TypedResults.Accepted($"/api/sequences/{key}", new TestSendView(idempotencyKey, rendered.Preview.Subject));
+        return TypedResults.Accepted($"/api/sequences/{key}", new TestSendView(idempotencyKey, rendered.Subject));
     }
 
-    private sealed record Rendered(PreviewView? Preview, string? StoreName, string? Error);
-
-    private static async Task<Rendered> RenderAsync(
-        string key, int number, string? storeId, string? eventId, int? version,
-        SequenceCatalog catalog, WorkflowsDbContext db, LiquidTemplates templates, CancellationToken ct)
+    private static Results<T, NotFound<string>, ValidationProblem> Answer<T>(PreviewOutcome outcome, Func<RenderedStep, T> rendered)
+        where T : IResult
     {
-        if (await catalog.FindAsync(key, version, ct) is not { } sequence)
+        if (outcome.NotFound is { } missing)
         {
-            return new Rendered(null, null, "No such sequence or version.");
+            return TypedResults.NotFound(missing);
         }
-        if (sequence.Steps.FirstOrDefault(s => s.Number == number) is not { } step)
+        if (outcome.Rendered is null)
         {
-            return new Rendered(null, null, "No such step.");
+            return Invalid(new SequenceValidation(
+                outcome.Problems.ToDictionary(p => p.Field, p => new[] { p.Line is null ? p.Message : $"Line {p.Line}, column {p.Column}: {p.Message}" }),
+                [.. outcome.Problems]));
         }
-        string eventJson;
-        var views = new RecentViews(SampleEvent.ViewedProducts, SampleEvent.ViewedCollections);
-        var source = "sample";
-        if (storeId is not null && eventId is not null)
-        {
-            var stored = await db.ReceivedEvents.FirstOrDefaultAsync(r => r.StoreId == storeId && r.EventId == eventId, ct);
-            if (stored is null)
-            {
-                return new Rendered(null, null, "No such stored event.");
-            }
-            eventJson = stored.Payload;
-            source = $"event {eventId}";
-            views = await RecentViews.LoadAsync(db, storeId, stored.ShopperEmail, ct);
-        }
-        else
-        {
-            eventJson = SampleEvent.Json;
-        }
-        var model = MessageModel.Build(eventJson, views.Products, views.Collections, step.DiscountCode);
-        var subject = (await templates.RenderAsync(step.Subject, model, html: false)).Trim();
-        var html = await templates.RenderAsync(step.Template, model, html: true);
-        return new Rendered(new PreviewView(subject, html, source), model.GetValueOrDefault("store_name") as string, null);
+        return rendered(outcome.Rendered);
     }
+
+    private static PreviewView View(RenderedStep r) => new(r.Subject, r.PreviewText, r.HtmlBody, r.Source);
 
     private static ValidationProblem Invalid(SequenceValidation validation)
         => TypedResults.ValidationProblem(

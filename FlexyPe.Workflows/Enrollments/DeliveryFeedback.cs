@@ -1,7 +1,7 @@
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Enrollments;
 
@@ -13,7 +13,9 @@ public static class DeliveryEventTypes
 {
     public const string Unsubscribed = "unsubscribed";
     public const string Suppressed = "suppressed";
-    public static readonly string[] All = ["sent", "failed", "dead_lettered", Unsubscribed, Suppressed];
+    /// <summary>The shopper clicked a tracked link of the message (Notifier's <c>/c/{token}</c>).</summary>
+    public const string Clicked = "clicked";
+    public static readonly string[] All = ["sent", "failed", "dead_lettered", Unsubscribed, Suppressed, Clicked];
     public static readonly string[] EndEverything = [Unsubscribed, Suppressed];
 }
 

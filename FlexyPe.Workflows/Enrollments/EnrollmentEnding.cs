@@ -1,7 +1,7 @@
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Enrollments;
 
@@ -36,14 +36,30 @@ public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock)
         return cancelled;
     }
 
-    /// <summary>An active enrollment with no step left to run is finished.</summary>
-    public async Task FinishIfNothingLeftAsync(Guid enrollmentId, CancellationToken ct)
+    /// <summary>The one finishing rule: an active enrollment with no step left to run is finished.</summary>
+    public async Task FinishIfNothingLeftAsync(IReadOnlyCollection<Guid> enrollmentIds, CancellationToken ct)
         => await db.Enrollments
-            .Where(e => e.Id == enrollmentId && e.State == EnrollmentStates.Active
+            .Where(e => enrollmentIds.Contains(e.Id) && e.State == EnrollmentStates.Active
                 && !db.ScheduledSteps.Any(s => s.EnrollmentId == e.Id && s.State == StepStates.Scheduled))
             .ExecuteUpdateAsync(u => u
                 .SetProperty(e => e.State, EnrollmentStates.Finished)
                 .SetProperty(e => e.EndedAt, clock.Now), ct);
+
+    /// <summary>Ends the shopper's active enrollments whose sequence version has <paramref name="rule"/>.</summary>
+    public async Task EndForShopperAsync(string storeId, string email, Guid? except, string rule, string reason, CancellationToken ct)
+    {
+        var enrollments = await (
+            from enrollment in db.Enrollments
+            join sequence in db.Sequences on enrollment.SequenceId equals sequence.Id
+            where enrollment.StoreId == storeId && enrollment.ShopperEmail == email
+                && enrollment.State == EnrollmentStates.Active && enrollment.Id != except
+                && sequence.ExitRules.Contains(rule)
+            select enrollment).ToListAsync(ct);
+        foreach (var enrollment in enrollments)
+        {
+            await EndAsync(enrollment, EnrollmentStates.Ended, reason, ct);
+        }
+    }
 
     /// <summary>Serializes work on one key (a shopper, a checkout) across requests and replicas until the transaction ends.</summary>
     public Task LockAsync(string storeId, string key, CancellationToken ct)

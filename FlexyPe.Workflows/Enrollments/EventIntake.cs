@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Scheduling;
-using FlexyPe.Workflows.Sequences;
+using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Enrollments;
 
@@ -20,7 +19,8 @@ public sealed class EventIntake(
     WorkflowsDbContext db,
     WorkflowClock clock,
     EnrollmentEnding ending,
-    IOptions<WorkflowsOptions> options,
+    PurchaseExit purchase,
+    StoreRegistry stores,
     ILogger<EventIntake> logger)
 {
     /// <summary>
@@ -52,8 +52,9 @@ public sealed class EventIntake(
         activity?.SetTag("flexype.event.type", e.Type);
         activity?.SetTag("flexype.store.id", e.StoreId);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var now = clock.Now;
+        await stores.RegisterAsync(e.StoreId, e.Store?.Name, now, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var email = e.ShopperEmail;
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
@@ -77,14 +78,14 @@ public sealed class EventIntake(
                 await ending.LockAsync(e.StoreId, "checkout:" + checkoutKey, ct);
                 if (e.Checkout.SessionState == SessionStates.Completed)
                 {
-                    await PurchaseAsync(e, json, checkoutKey, now, ct);
+                    await purchase.HandleAsync(e, json, checkoutKey, now, ct);
                 }
                 else
                 {
                     var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, ct);
                     if (email is not null)
                     {
-                        await EndForShopperAsync(e.StoreId, email, enrollment?.Id, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
+                        await ending.EndForShopperAsync(e.StoreId, email, enrollment?.Id, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
                     }
                 }
                 break;
@@ -123,6 +124,7 @@ public sealed class EventIntake(
                 existing.Context = json;
                 existing.ContextOccurredAt = occurredAt;
                 existing.ShopperEmail = e.ShopperEmail ?? existing.ShopperEmail;
+                existing.ShopperPhone = e.Customer?.Phone ?? existing.ShopperPhone;
             }
             await db.SaveChangesAsync(ct);
             return existing;
@@ -139,7 +141,7 @@ public sealed class EventIntake(
         var enrollment = new Enrollment
         {
             Id = Guid.CreateVersion7(), StoreId = e.StoreId, SequenceId = sequence.Id, SequenceKey = sequence.Key,
-            Trigger = e.Type, SubjectKey = subjectKey, ShopperEmail = e.ShopperEmail,
+            Trigger = e.Type, SubjectKey = subjectKey, ShopperEmail = e.ShopperEmail, ShopperPhone = e.Customer?.Phone,
             SessionState = e.Checkout?.SessionState, Context = json, ContextOccurredAt = occurredAt, EnrolledAt = now,
         };
         foreach (var (number, dueAt) in clock.DueTimes(sequence.Steps, now))
@@ -155,97 +157,5 @@ public sealed class EventIntake(
         await db.SaveChangesAsync(ct);
         WorkflowsTelemetry.Enrolled.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
         return enrollment;
-    }
-
-    /// <summary>COMPLETED: the checkout's enrollment ends, the recovery is recorded, and the exit rules run for the shopper.</summary>
-    private async Task PurchaseAsync(WorkflowEvent e, string json, string checkoutKey, DateTimeOffset now, CancellationToken ct)
-    {
-        var email = e.ShopperEmail;
-        var checkoutEnrollment = await db.Enrollments
-            .FirstOrDefaultAsync(x => x.StoreId == e.StoreId && x.Trigger == EventTypes.AbandonedCheckout && x.SubjectKey == checkoutKey, ct);
-        if (checkoutEnrollment is not null)
-        {
-            checkoutEnrollment.SessionState = SessionStates.Completed;
-            checkoutEnrollment.Context = json;
-            checkoutEnrollment.ContextOccurredAt = e.OccurredAt ?? now;
-        }
-
-        // The last recovery message (abandoned checkout or session; a welcome is not one) to this shopper, or on this
-        // checkout when there is no email, within the attribution window.
-        var since = now - clock.Scale(options.Value.AttributionWindow);
-        var lastMessage = await (
-            from step in db.ScheduledSteps
-            join enrollment in db.Enrollments on step.EnrollmentId equals enrollment.Id
-            where enrollment.StoreId == e.StoreId && EventTypes.Recovery.Contains(enrollment.Trigger)
-                && (email != null ? enrollment.ShopperEmail == email : enrollment.Id == (checkoutEnrollment == null ? Guid.Empty : checkoutEnrollment.Id))
-                && step.State == StepStates.Sent && step.FiredAt >= since && step.FiredAt <= now
-            orderby step.FiredAt descending
-            select new { step.StepNumber, Enrollment = enrollment })
-            .FirstOrDefaultAsync(ct);
-        if (lastMessage is not null && !await db.Recoveries.AnyAsync(r => r.StoreId == e.StoreId && r.CheckoutKey == checkoutKey, ct))
-        {
-            db.Recoveries.Add(new Recovery
-            {
-                Id = Guid.CreateVersion7(), StoreId = e.StoreId, CheckoutKey = checkoutKey,
-                EnrollmentId = lastMessage.Enrollment.Id, SequenceId = lastMessage.Enrollment.SequenceId,
-                SequenceKey = lastMessage.Enrollment.SequenceKey, StepNumber = lastMessage.StepNumber,
-                Revenue = e.Checkout?.TotalPayable ?? 0m, RecoveredAt = now,
-            });
-            await db.SaveChangesAsync(ct);
-            WorkflowsTelemetry.Recoveries.Add(1, new KeyValuePair<string, object?>("sequence", lastMessage.Enrollment.SequenceKey));
-            await ending.EndAsync(lastMessage.Enrollment, EnrollmentStates.Recovered, "recovered: checkout completed", ct);
-            if (lastMessage.Enrollment.State != EnrollmentStates.Recovered)
-            {
-                // It had already run its last step: the recovery still belongs to it.
-                lastMessage.Enrollment.State = EnrollmentStates.Recovered;
-                lastMessage.Enrollment.EndReason = "recovered: checkout completed";
-                lastMessage.Enrollment.EndedAt ??= now;
-            }
-        }
-        if (checkoutEnrollment is not null)
-        {
-            await ending.EndAsync(checkoutEnrollment, EnrollmentStates.Ended, "checkout completed", ct);
-        }
-        await db.SaveChangesAsync(ct);
-
-        if (email is not null)
-        {
-            await EndForShopperAsync(e.StoreId, email, checkoutEnrollment?.Id, ExitRules.Purchase, "shopper purchased", ct);
-            await EndDiscountStepsAsync(e.StoreId, email, ct);
-        }
-    }
-
-    /// <summary>Ends the shopper's active enrollments whose sequence version has <paramref name="rule"/>.</summary>
-    private async Task EndForShopperAsync(string storeId, string email, Guid? except, string rule, string reason, CancellationToken ct)
-    {
-        var enrollments = await (
-            from enrollment in db.Enrollments
-            join sequence in db.Sequences on enrollment.SequenceId equals sequence.Id
-            where enrollment.StoreId == storeId && enrollment.ShopperEmail == email
-                && enrollment.State == EnrollmentStates.Active && enrollment.Id != except
-                && sequence.ExitRules.Contains(rule)
-            select enrollment).ToListAsync(ct);
-        foreach (var enrollment in enrollments)
-        {
-            await ending.EndAsync(enrollment, EnrollmentStates.Ended, reason, ct);
-        }
-    }
-
-    /// <summary>A purchase ends the remaining discount steps of sequences with <see cref="ExitRules.PurchaseEndsDiscountSteps"/> (the welcome gift).</summary>
-    private async Task EndDiscountStepsAsync(string storeId, string email, CancellationToken ct)
-    {
-        var targets = await (
-            from enrollment in db.Enrollments
-            join sequence in db.Sequences on enrollment.SequenceId equals sequence.Id
-            where enrollment.StoreId == storeId && enrollment.ShopperEmail == email
-                && enrollment.State == EnrollmentStates.Active
-                && sequence.ExitRules.Contains(ExitRules.PurchaseEndsDiscountSteps)
-            select new { enrollment.Id, Numbers = sequence.Steps.Where(s => s.DiscountCode != null).Select(s => s.Number).ToList() })
-            .ToListAsync(ct);
-        foreach (var target in targets.Where(t => t.Numbers.Count > 0))
-        {
-            await ending.CancelStepsAsync(target.Id, target.Numbers, "purchase ends discount step", ct);
-            await ending.FinishIfNothingLeftAsync(target.Id, ct);
-        }
     }
 }

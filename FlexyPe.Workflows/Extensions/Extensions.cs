@@ -5,9 +5,12 @@ using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Sequences;
+using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Quartz;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Extensions;
 
@@ -21,13 +24,23 @@ public static class Extensions
             options => options.UseSnakeCaseNamingConvention());
         builder.Services.AddMigration<WorkflowsDbContext>(DefaultSequences.SeedAsync);
 
-        builder.Services.AddOptions<WorkflowsOptions>().Bind(builder.Configuration.GetSection(WorkflowsOptions.Section));
+        builder.Services.AddOptions<WorkflowsOptions>()
+            .BindConfiguration(WorkflowsOptions.Section)
+            .Validate(WorkflowsOptions.HasKnownTimeZones, "Workflows:QuietHours:TimeZone and every Workflows:StoreTimeZones entry must be IANA time zones.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WorkflowsOptions>, WorkflowsOptionsValidator>();
         builder.Services.AddSingleton<WorkflowClock>();
-        builder.Services.AddSingleton<QuietHours>();
         builder.Services.AddSingleton<LiquidTemplates>();
 
+        builder.Services.AddSingleton<StoreSettingsCache>();
+        builder.Services.AddSingleton<KnownStores>();
+        builder.Services.AddScoped<StoreSettingsCatalog>();
+        builder.Services.AddScoped<StoreRegistry>();
+
+        builder.Services.AddScoped<StepPreviews>();
         builder.Services.AddScoped<SequenceCatalog>();
         builder.Services.AddScoped<EnrollmentEnding>();
+        builder.Services.AddScoped<PurchaseExit>();
         builder.Services.AddScoped<EventIntake>();
         builder.Services.AddScoped<DeliveryFeedback>();
         builder.Services.AddScoped<StepFiring>();
@@ -82,5 +95,7 @@ public static class Extensions
         app.MapInternalApi();
         app.MapSequencesApi();
         app.MapEnrollmentsApi();
+        app.MapStoresApi();
+        app.MapReceivedEventsApi();
     }
 }

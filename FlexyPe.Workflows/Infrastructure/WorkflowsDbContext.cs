@@ -1,9 +1,10 @@
 using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Sequences;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Infrastructure;
 
@@ -18,6 +19,8 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
     public DbSet<DeliveryEvent> DeliveryEvents => Set<DeliveryEvent>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Recovery> Recoveries => Set<Recovery>();
+    public DbSet<Store> Stores => Set<Store>();
+    public DbSet<StoreSettings> StoreSettings => Set<StoreSettings>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +35,9 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
         {
             enrollment.HasIndex(e => new { e.StoreId, e.Trigger, e.SubjectKey }).IsUnique();
             enrollment.HasIndex(e => new { e.StoreId, e.ShopperEmail });
+            enrollment.HasIndex(e => e.ShopperPhone);
+            // The console's lists: newest first.
+            enrollment.HasIndex(e => e.EnrolledAt);
             enrollment.Property(e => e.Context).HasColumnType("jsonb");
             enrollment.HasMany(e => e.Steps).WithOne().HasForeignKey(s => s.EnrollmentId);
         });
@@ -48,6 +54,7 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
         {
             received.HasKey(e => new { e.StoreId, e.EventId });
             received.HasIndex(e => new { e.StoreId, e.ShopperEmail, e.Type, e.OccurredAt });
+            received.HasIndex(e => e.ReceivedAt);
             received.Property(e => e.Payload).HasColumnType("jsonb");
         });
 
@@ -63,6 +70,9 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
             outbox.HasIndex(m => m.NextAttemptAt).HasFilter("delivered_at IS NULL");
             outbox.Property(m => m.Payload).HasColumnType("jsonb");
         });
+
+        modelBuilder.Entity<Store>().HasKey(s => s.StoreId);
+        modelBuilder.Entity<StoreSettings>().HasKey(s => s.StoreId);
 
         modelBuilder.Entity<Recovery>(recovery =>
         {

@@ -5,6 +5,7 @@ using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Outbox;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Outbox;
 

@@ -1,24 +1,22 @@
-using Microsoft.Extensions.Options;
+using FlexyPe.Workflows.Stores;
 
 namespace FlexyPe.Workflows.Scheduling;
 
 /// <summary>
-/// No message between <c>Start</c> and <c>End</c> in the store's time zone (wall-clock time, never scaled): a step
+/// No message between a store's quiet-hours start and end, in its time zone (wall-clock time, never scaled): a step
 /// due then waits until the quiet hours end.
 /// </summary>
-public sealed class QuietHours(IOptions<WorkflowsOptions> options)
+public static class QuietHours
 {
-    private readonly WorkflowsOptions settings = options.Value;
-
     /// <summary>The earliest instant at or after <paramref name="instant"/> outside the store's quiet hours, in UTC.</summary>
-    public DateTimeOffset NextAllowed(DateTimeOffset instant, string storeId)
+    public static DateTimeOffset NextAllowed(DateTimeOffset instant, EffectiveStoreSettings store)
     {
-        var quiet = settings.QuietHours;
+        var quiet = store.QuietHours;
         if (!quiet.Enabled || quiet.Start == quiet.End)
         {
             return instant.ToUniversalTime();
         }
-        var zone = TimeZoneFor(storeId);
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
         var local = TimeZoneInfo.ConvertTime(instant, zone);
         var timeOfDay = TimeOnly.FromDateTime(local.DateTime);
         var wraps = quiet.Start > quiet.End;
@@ -42,11 +40,5 @@ public sealed class QuietHours(IOptions<WorkflowsOptions> options)
         }
         // As UTC: the instant is stored in a timestamptz column, which takes offset 0 only.
         return new DateTimeOffset(endLocal, zone.GetUtcOffset(endLocal)).ToUniversalTime();
-    }
-
-    private TimeZoneInfo TimeZoneFor(string storeId)
-    {
-        var id = settings.StoreTimeZones.GetValueOrDefault(storeId) ?? settings.QuietHours.TimeZone;
-        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
     }
 }

@@ -1,5 +1,6 @@
 using FlexyPe.Workflows.Outbox;
 using Quartz;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Scheduling;
 

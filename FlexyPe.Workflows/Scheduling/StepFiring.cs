@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Sequences;
+using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
 using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Scheduling;
 
@@ -18,7 +20,8 @@ namespace FlexyPe.Workflows.Scheduling;
 public sealed class StepFiring(
     WorkflowsDbContext db,
     WorkflowClock clock,
-    QuietHours quietHours,
+    StoreSettingsCatalog stores,
+    EnrollmentEnding ending,
     LiquidTemplates templates,
     OutboxRelay relay,
     IOptions<WorkflowsOptions> options,
@@ -27,7 +30,6 @@ public sealed class StepFiring(
     /// <summary>Fires one batch of due steps; returns how many it claimed.</summary>
     public async Task<int> FireDueAsync(string firedBy, CancellationToken ct)
     {
-        var settings = options.Value;
         // One job run fires batch after batch on this context; what the last batch loaded is of no use to the next.
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -37,7 +39,7 @@ public sealed class StepFiring(
                 SELECT * FROM scheduled_steps
                 WHERE state = 'scheduled' AND due_at <= {now}
                 ORDER BY due_at
-                LIMIT {settings.Scheduling.BatchSize}
+                LIMIT {options.Value.Scheduling.BatchSize}
                 FOR UPDATE SKIP LOCKED
                 """)
             .ToListAsync(ct);
@@ -52,7 +54,8 @@ public sealed class StepFiring(
         var sequenceIds = enrollments.Values.Select(e => e.SequenceId).Distinct().ToList();
         var sequences = await db.Sequences.Include(s => s.Steps).Where(s => sequenceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
 
-        var batch = await BatchFactsAsync(due, enrollments, ct);
+        var storeSettings = await stores.ForStoresAsync(enrollments.Values.Select(e => e.StoreId), ct);
+        var batch = await BatchFactsAsync(due, enrollments, storeSettings, ct);
 
         var requests = new List<(ScheduledStep Step, OutboxEntry Entry)>();
         foreach (var step in due)
@@ -67,7 +70,7 @@ public sealed class StepFiring(
             activity?.SetTag("flexype.step", step.StepNumber);
             activity?.SetTag("flexype.enrollment.id", enrollment.Id);
 
-            if (await FireAsync(step, enrollment, sequence, batch, now, firedBy) is { } request)
+            if (await FireAsync(step, enrollment, sequence, storeSettings[enrollment.StoreId], batch, now, firedBy) is { } request)
             {
                 requests.Add((step, new OutboxEntry(request, activity?.Id ?? step.TraceParent)));
             }
@@ -82,11 +85,7 @@ public sealed class StepFiring(
             step.Reason = "request already produced";
         }
         await db.SaveChangesAsync(ct);
-        // Enrollments with no step left to run are finished.
-        await db.Enrollments
-            .Where(e => enrollmentIds.Contains(e.Id) && e.State == EnrollmentStates.Active
-                && !db.ScheduledSteps.Any(s => s.EnrollmentId == e.Id && s.State == StepStates.Scheduled))
-            .ExecuteUpdateAsync(u => u.SetProperty(e => e.State, EnrollmentStates.Finished).SetProperty(e => e.EndedAt, now), ct);
+        await ending.FinishIfNothingLeftAsync(enrollmentIds, ct);
         await transaction.CommitAsync(ct);
         relay.Enqueue(produced.Values);
         return due.Count;
@@ -94,7 +93,8 @@ public sealed class StepFiring(
 
     /// <summary>Decides the step's outcome; the message request to write when it is sent, else null.</summary>
     private async Task<MessageRequest?> FireAsync(
-        ScheduledStep step, Enrollment enrollment, Sequence sequence, BatchFacts batch, DateTimeOffset now, string firedBy)
+        ScheduledStep step, Enrollment enrollment, Sequence sequence, EffectiveStoreSettings store, BatchFacts batch,
+        DateTimeOffset now, string firedBy)
     {
         var definition = sequence.Steps.FirstOrDefault(s => s.Number == step.StepNumber);
         var email = enrollment.ShopperEmail;
@@ -115,7 +115,7 @@ public sealed class StepFiring(
         {
             return Skip(step, "unsubscribed or suppressed", now, firedBy);
         }
-        var allowed = quietHours.NextAllowed(now, enrollment.StoreId);
+        var allowed = QuietHours.NextAllowed(now, store);
         if (allowed > now)
         {
             step.DueAt = allowed;
@@ -124,34 +124,36 @@ public sealed class StepFiring(
             return null;
         }
         var recovery = EventTypes.Recovery.Contains(enrollment.Trigger);
-        if (recovery && batch.Capped(step, enrollment.StoreId, email))
+        if (recovery && batch.Capped(step, enrollment.StoreId, email, clock.Scale(store.FrequencyCap)))
         {
             return Skip(step, "frequency cap", now, firedBy);
         }
 
         var views = batch.Views.GetValueOrDefault((enrollment.StoreId, email), RecentViews.None);
-        var model = MessageModel.Build(enrollment.Context, views.Products, views.Collections, definition.DiscountCode);
+        var model = MessageModel.Build(enrollment.Context, views.Products, views.Collections, definition.DiscountCode, store.Brand);
         string subject, html;
         try
         {
             subject = (await templates.RenderAsync(definition.Subject, model, html: false)).Trim();
+            model["preview_text"] = definition.PreviewText is null ? null : (await templates.RenderAsync(definition.PreviewText, model, html: false)).Trim();
             html = await templates.RenderAsync(definition.Template, model, html: true);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or Fluid.ParseException)
+        catch (TemplateRenderException exception)
         {
             logger.LogWarning("Step {Step} of {Sequence} v{Version} did not render: {Error}", step.StepNumber, sequence.Key, sequence.Version, exception.Message);
             return Skip(step, "template did not render", now, firedBy);
         }
 
         var request = new MessageRequest(
-            step.IdempotencyKey, enrollment.StoreId, model.GetValueOrDefault("store_name") as string, email, subject, html, null,
+            step.IdempotencyKey, enrollment.StoreId, store.Brand.Name, email, subject, html, null,
             new Dictionary<string, string>
             {
                 ["sequence"] = sequence.Key,
                 ["version"] = sequence.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["step"] = step.StepNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["enrollment"] = enrollment.Id.ToString(),
-            });
+            },
+            store.From, store.ReplyTo, store.ClickTracking);
         if (recovery)
         {
             batch.Sent.Add((enrollment.StoreId, email, step.DueAt, step.Id));
@@ -169,9 +171,11 @@ public sealed class StepFiring(
     /// What every step of a batch needs, read once: suppressed addresses, recovery messages already sent near the
     /// batch's due times, and each shopper's recent views.
     /// </summary>
-    private async Task<BatchFacts> BatchFactsAsync(List<ScheduledStep> due, Dictionary<Guid, Enrollment> enrollments, CancellationToken ct)
+    private async Task<BatchFacts> BatchFactsAsync(
+        List<ScheduledStep> due, Dictionary<Guid, Enrollment> enrollments, Dictionary<string, EffectiveStoreSettings> settings, CancellationToken ct)
     {
-        var cap = clock.Scale(options.Value.FrequencyCap);
+        // The widest cap of the batch's stores bounds what must be read; each step is then checked against its own store's.
+        var cap = settings.Count == 0 ? TimeSpan.Zero : settings.Values.Max(s => clock.Scale(s.FrequencyCap));
         var shoppers = enrollments.Values.Where(e => e.ShopperEmail != null).ToList();
         var stores = shoppers.Select(e => e.StoreId).Distinct().ToList();
         var emails = shoppers.Select(e => e.ShopperEmail!).Distinct().ToList();
@@ -197,19 +201,18 @@ public sealed class StepFiring(
             sent.AddRange(rows.Select(r => (r.StoreId, r.ShopperEmail!, r.DueAt, r.Id)));
         }
         var views = await RecentViews.LoadAsync(db, [.. shoppers.Select(e => (e.StoreId, e.ShopperEmail!)).Distinct()], ct);
-        return new BatchFacts(suppressed, sent, cap, views);
+        return new BatchFacts(suppressed, sent, views);
     }
 
     private sealed record BatchFacts(
         HashSet<(string Store, string Email)> Suppressed,
         List<(string Store, string Email, DateTimeOffset DueAt, Guid StepId)> Sent,
-        TimeSpan Cap,
         Dictionary<(string StoreId, string Email), RecentViews> Views)
     {
         /// <summary>Another recovery message to the shopper, due within the cap of this one, was sent.</summary>
-        public bool Capped(ScheduledStep step, string store, string email)
-            => Cap > TimeSpan.Zero && Sent.Any(s => s.Store == store && s.Email == email && s.StepId != step.Id
-                && (s.DueAt - step.DueAt).Duration() < Cap);
+        public bool Capped(ScheduledStep step, string store, string email, TimeSpan cap)
+            => cap > TimeSpan.Zero && Sent.Any(s => s.Store == store && s.Email == email && s.StepId != step.Id
+                && (s.DueAt - step.DueAt).Duration() < cap);
     }
 
     private static MessageRequest? Skip(ScheduledStep step, string reason, DateTimeOffset now, string firedBy)

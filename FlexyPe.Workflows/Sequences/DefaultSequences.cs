@@ -1,8 +1,9 @@
 using System.Globalization;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Sequences;
 

@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.Events;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Sequences;
 
@@ -14,7 +15,7 @@ public sealed record SequenceValidation(Dictionary<string, string[]> Errors, Lis
 }
 
 /// <summary>Creates sequences and their versions: an edit adds a version and leaves in-flight enrollments on theirs unless asked to migrate them.</summary>
-public sealed partial class SequenceCatalog(WorkflowsDbContext db, LiquidTemplates templates, WorkflowClock clock)
+public sealed partial class SequenceCatalog(WorkflowsDbContext db, StepPreviews previews, WorkflowClock clock)
 {
     public Task<List<Sequence>> CurrentAsync(CancellationToken ct)
         => db.Sequences.Include(s => s.Steps).Where(s => s.IsCurrent).OrderBy(s => s.Key).ToListAsync(ct);
@@ -64,23 +65,10 @@ public sealed partial class SequenceCatalog(WorkflowsDbContext db, LiquidTemplat
             {
                 errors[$"{at}.delay_from"] = [$"delay_from is '{DelayFrom.Trigger}' or '{DelayFrom.PreviousStep}'."];
             }
-            CheckTemplate(step.Subject, i + 1, "subject");
-            CheckTemplate(step.Template, i + 1, "template");
-
-            void CheckTemplate(string? source, int number, string field)
+            foreach (var problem in previews.Problems(new StepDraft(step.Subject, step.PreviewText, step.Template, step.DiscountCode), i + 1))
             {
-                if (string.IsNullOrWhiteSpace(source))
-                {
-                    errors[$"{at}.{field}"] = [$"The {field} is required."];
-                    return;
-                }
-                if (templates.Validate(source) is { } error)
-                {
-                    problems.Add(new TemplateProblem(number, field, error.Message, error.Line, error.Column));
-                    errors[$"{at}.{field}"] = [error.Line is null
-                        ? error.Message
-                        : $"Line {error.Line}, column {error.Column}: {error.Message}"];
-                }
+                problems.Add(problem);
+                errors[$"{at}.{problem.Field}"] = [problem.Line is null ? problem.Message : $"Line {problem.Line}, column {problem.Column}: {problem.Message}"];
             }
         }
         return new SequenceValidation(errors, problems);
@@ -88,22 +76,22 @@ public sealed partial class SequenceCatalog(WorkflowsDbContext db, LiquidTemplat
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct) => await db.Sequences.AnyAsync(s => s.Key == key, ct);
 
-    public async Task<Sequence> CreateAsync(SequenceInput input, CancellationToken ct)
+    public async Task<Sequence> CreateAsync(SequenceInput input, string actor, CancellationToken ct)
     {
-        var sequence = Build(input.Key!, 1, input);
+        var sequence = Build(input.Key!, 1, input, actor);
         db.Sequences.Add(sequence);
         await db.SaveChangesAsync(ct);
         return sequence;
     }
 
     /// <summary>Adds a version; with <see cref="SequenceInput.MigrateEnrollments"/> moves active enrollments onto it.</summary>
-    public async Task<(Sequence Sequence, int Migrated)> AddVersionAsync(Sequence current, SequenceInput input, CancellationToken ct)
+    public async Task<(Sequence Sequence, int Migrated)> AddVersionAsync(Sequence current, SequenceInput input, string actor, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var latest = await db.Sequences.Where(s => s.Key == current.Key).MaxAsync(s => s.Version, ct);
         await db.Sequences.Where(s => s.Key == current.Key && s.IsCurrent)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.IsCurrent, false), ct);
-        var next = Build(current.Key, latest + 1, input);
+        var next = Build(current.Key, latest + 1, input, actor);
         db.Sequences.Add(next);
         await db.SaveChangesAsync(ct);
         var migrated = input.MigrateEnrollments ? await MigrateAsync(next, ct) : 0;
@@ -142,13 +130,13 @@ public sealed partial class SequenceCatalog(WorkflowsDbContext db, LiquidTemplat
         return enrollments.Count;
     }
 
-    private Sequence Build(string key, int version, SequenceInput input)
+    private Sequence Build(string key, int version, SequenceInput input, string actor)
     {
         var sequence = new Sequence
         {
             Id = Guid.CreateVersion7(), Key = key, Version = version, IsCurrent = true, Name = input.Name!.Trim(),
             Trigger = input.Trigger!, Enabled = input.Enabled ?? true, ExitRules = [.. input.ExitRules ?? []],
-            CreatedAt = clock.Now,
+            CreatedAt = clock.Now, CreatedBy = actor,
         };
         var number = 1;
         foreach (var step in input.Steps!)
@@ -156,7 +144,8 @@ public sealed partial class SequenceCatalog(WorkflowsDbContext db, LiquidTemplat
             sequence.Steps.Add(new SequenceStep
             {
                 SequenceId = sequence.Id, Number = number++, Delay = step.Delay, DelayFrom = step.DelayFrom ?? DelayFrom.Trigger,
-                Subject = step.Subject!, Template = step.Template!,
+                Subject = step.Subject!, PreviewText = string.IsNullOrWhiteSpace(step.PreviewText) ? null : step.PreviewText,
+                Template = step.Template!,
                 DiscountCode = string.IsNullOrWhiteSpace(step.DiscountCode) ? null : step.DiscountCode.Trim(),
                 Enabled = step.Enabled ?? true,
             });

@@ -1,24 +1,30 @@
+using FlexyPe.Workflows.Model;
+
 namespace FlexyPe.Workflows.Sequences;
 
 /// <summary>A sequence as the API shows it.</summary>
 public sealed record SequenceView(
     Guid Id, string Key, int Version, bool IsCurrent, string Name, string Trigger, bool Enabled,
-    IReadOnlyList<string> ExitRules, IReadOnlyList<StepView> Steps, DateTimeOffset CreatedAt)
+    IReadOnlyList<string> ExitRules, IReadOnlyList<StepView> Steps, DateTimeOffset CreatedAt, string? CreatedBy,
+    int? ActiveEnrollments = null)
 {
-    public static SequenceView From(Sequence s) => new(
+    public static SequenceView From(Sequence s, int? activeEnrollments = null) => new(
         s.Id, s.Key, s.Version, s.IsCurrent, s.Name, s.Trigger, s.Enabled, s.ExitRules,
-        [.. s.Steps.OrderBy(st => st.Number).Select(st => new StepView(st.Number, st.Delay, st.DelayFrom, st.Subject, st.Template, st.DiscountCode, st.Enabled))],
-        s.CreatedAt);
+        [.. s.Steps.OrderBy(st => st.Number).Select(st => new StepView(
+            st.Number, st.Delay, st.DelayFrom, st.Subject, st.PreviewText, st.Template, st.DiscountCode, st.Enabled))],
+        s.CreatedAt, s.CreatedBy, activeEnrollments);
 }
 
-public sealed record StepView(int Number, TimeSpan Delay, string DelayFrom, string Subject, string Template, string? DiscountCode, bool Enabled);
+public sealed record StepView(
+    int Number, TimeSpan Delay, string DelayFrom, string Subject, string? PreviewText, string Template, string? DiscountCode, bool Enabled);
 
 /// <summary>What a marketer sends to create a sequence or a new version of one.</summary>
 public sealed record SequenceInput(
     string? Key, string? Name, string? Trigger, bool? Enabled, IReadOnlyList<string>? ExitRules,
     IReadOnlyList<StepInput>? Steps, bool MigrateEnrollments = false);
 
-public sealed record StepInput(TimeSpan Delay, string? DelayFrom, string? Subject, string? Template, string? DiscountCode, bool? Enabled);
+public sealed record StepInput(
+    TimeSpan Delay, string? DelayFrom, string? Subject, string? Template, string? DiscountCode, bool? Enabled, string? PreviewText = null);
 
 /// <summary>A template that does not parse: which step and field, and where.</summary>
 public sealed record TemplateProblem(int Step, string Field, string Message, int? Line, int? Column);

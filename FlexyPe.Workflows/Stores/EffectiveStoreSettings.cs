@@ -4,14 +4,18 @@ namespace FlexyPe.Workflows.Stores;
 public sealed record EffectiveStoreSettings(
     string StoreId,
     string SenderName,
-    string SenderAddress,
+    string? SenderAddress,
     string? ReplyTo,
     string TimeZone,
     QuietHoursSetting QuietHours,
     TimeSpan FrequencyCap,
     TimeSpan AttributionWindow,
     StoreBrand Brand,
-    bool ClickTracking);
+    bool ClickTracking)
+{
+    /// <summary>The From header Notifier should use: <c>Name &lt;address&gt;</c>, or null to leave it to Notifier's own setting.</summary>
+    public string? From => SenderAddress is null ? null : new System.Net.Mail.MailAddress(SenderAddress, SenderName).ToString();
+}
 
 public sealed record QuietHoursSetting(bool Enabled, TimeOnly Start, TimeOnly End);
 

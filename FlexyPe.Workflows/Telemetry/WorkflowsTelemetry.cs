@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Telemetry;
 

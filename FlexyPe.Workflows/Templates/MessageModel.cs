@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using FlexyPe.Workflows.Stores;
 
 namespace FlexyPe.Workflows.Templates;
 
 /// <summary>
 /// What a template sees: the normalized event (customer, cart, checkout, store, session) plus <c>checkout_url</c>,
-/// <c>totals</c>, <c>store_name</c>, <c>recently_viewed.products</c> / <c>.collections</c> and <c>discount_code</c>.
+/// <c>totals</c>, <c>store_name</c>, <c>recently_viewed.products</c> / <c>.collections</c>, <c>discount_code</c> and the
+/// store's <c>brand</c> (name, logo_url, colour, currency, locale, address_line).
 /// </summary>
 public static class MessageModel
 {
@@ -13,7 +15,8 @@ public static class MessageModel
         string eventJson,
         IEnumerable<string> viewedProductEvents,
         IEnumerable<string> viewedCollectionEvents,
-        string? discountCode)
+        string? discountCode,
+        StoreBrand brand)
     {
         using var document = JsonDocument.Parse(eventJson);
         var root = (Dictionary<string, object?>)ToObject(document.RootElement)!;
@@ -39,7 +42,23 @@ public static class MessageModel
             ["collections"] = Section(viewedCollectionEvents, "collection", "collection_id"),
         };
         model["discount_code"] = discountCode;
+        model["brand"] = new Dictionary<string, object?>
+        {
+            ["name"] = brand.Name,
+            ["logo_url"] = brand.LogoUrl,
+            ["colour"] = brand.Colour,
+            ["currency"] = brand.Currency,
+            ["locale"] = brand.Locale,
+            ["address_line"] = brand.AddressLine,
+        };
         return model;
+    }
+
+    /// <summary>The <c>store_id</c> of a normalized event.</summary>
+    public static string StoreIdOf(string eventJson)
+    {
+        using var document = JsonDocument.Parse(eventJson);
+        return document.RootElement.TryGetProperty("store_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "unknown";
     }
 
     /// <summary>The most recent distinct products (or collections) of the shopper's view events, newest first.</summary>

@@ -132,6 +132,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("From")
+                        .HasColumnType("text")
+                        .HasColumnName("from");
+
                     b.Property<string>("HtmlBody")
                         .IsRequired()
                         .HasColumnType("text")
@@ -158,6 +162,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("ReplyTo")
+                        .HasColumnType("text")
+                        .HasColumnName("reply_to");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -195,6 +203,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
                         .HasColumnName("trace_parent");
+
+                    b.Property<bool>("TrackClicks")
+                        .HasColumnType("boolean")
+                        .HasColumnName("track_clicks");
 
                     b.HasKey("Id")
                         .HasName("pk_message_requests");

@@ -1,4 +1,4 @@
-namespace FlexyPe.Workflows.Sequences;
+namespace FlexyPe.Workflows.Model;
 
 /// <summary>
 /// One version of a marketer-configured sequence. Editing a sequence adds a version; enrollments keep the version
@@ -18,6 +18,8 @@ public sealed class Sequence
     /// <summary>See <see cref="ExitRules"/>.</summary>
     public List<string> ExitRules { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Who made this version (the console's user, "api", or "seed").</summary>
+    public string? CreatedBy { get; set; }
     public List<SequenceStep> Steps { get; set; } = [];
 }
 
@@ -28,8 +30,10 @@ public sealed class SequenceStep
     public int Number { get; set; }
     public TimeSpan Delay { get; set; }
     /// <summary><see cref="DelayFrom.Trigger"/> or <see cref="DelayFrom.PreviousStep"/>.</summary>
-    public string DelayFrom { get; set; } = Sequences.DelayFrom.Trigger;
+    public string DelayFrom { get; set; } = Model.DelayFrom.Trigger;
     public required string Subject { get; set; }
+    /// <summary>The preheader: the line inboxes show after the subject (Liquid, plain text).</summary>
+    public string? PreviewText { get; set; }
     public required string Template { get; set; }
     public string? DiscountCode { get; set; }
     public bool Enabled { get; set; } = true;

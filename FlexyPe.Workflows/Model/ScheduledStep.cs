@@ -1,4 +1,4 @@
-namespace FlexyPe.Workflows.Scheduling;
+namespace FlexyPe.Workflows.Model;
 
 /// <summary>One step of one enrollment, due at a time; the due-steps job claims it and moves it out of <c>scheduled</c> once.</summary>
 public sealed class ScheduledStep

@@ -7,7 +7,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace FlexyPe.Notifier.Infrastructure.Migrations
 {
     /// <inheritdoc />
-    public partial class Sending : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -39,6 +39,9 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                     html_body = table.Column<string>(type: "text", nullable: false),
                     text_body = table.Column<string>(type: "text", nullable: true),
                     tags = table.Column<string>(type: "jsonb", nullable: false),
+                    from = table.Column<string>(type: "text", nullable: true),
+                    reply_to = table.Column<string>(type: "text", nullable: true),
+                    track_clicks = table.Column<bool>(type: "boolean", nullable: false),
                     status = table.Column<string>(type: "text", nullable: false),
                     attempt_count = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),

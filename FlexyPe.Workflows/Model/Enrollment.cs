@@ -1,4 +1,4 @@
-namespace FlexyPe.Workflows.Enrollments;
+namespace FlexyPe.Workflows.Model;
 
 /// <summary>A shopper going through one sequence version: one per checkout (ACR), browsing session (ASR) or new customer.</summary>
 public sealed class Enrollment
@@ -11,6 +11,8 @@ public sealed class Enrollment
     /// <summary>Checkout key, session key or customer identity, unique per store and trigger.</summary>
     public required string SubjectKey { get; set; }
     public string? ShopperEmail { get; set; }
+    /// <summary>E.164, for finding a shopper by phone; never in logs or telemetry.</summary>
+    public string? ShopperPhone { get; set; }
     public string State { get; set; } = EnrollmentStates.Active;
     public string? EndReason { get; set; }
     public string? SessionState { get; set; }
@@ -19,7 +21,7 @@ public sealed class Enrollment
     public DateTimeOffset ContextOccurredAt { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
-    public List<Scheduling.ScheduledStep> Steps { get; set; } = [];
+    public List<ScheduledStep> Steps { get; set; } = [];
 }
 
 public static class EnrollmentStates
@@ -31,18 +33,4 @@ public static class EnrollmentStates
     public const string Ended = "ended";
     /// <summary>A purchase was attributed to one of its messages.</summary>
     public const string Recovered = "recovered";
-}
-
-/// <summary>A purchase attributed to the last message sent within the attribution window.</summary>
-public sealed class Recovery
-{
-    public Guid Id { get; set; }
-    public required string StoreId { get; set; }
-    public required string CheckoutKey { get; set; }
-    public Guid EnrollmentId { get; set; }
-    public Guid SequenceId { get; set; }
-    public required string SequenceKey { get; set; }
-    public int StepNumber { get; set; }
-    public decimal Revenue { get; set; }
-    public DateTimeOffset RecoveredAt { get; set; }
 }

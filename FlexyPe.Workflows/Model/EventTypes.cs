@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
-namespace FlexyPe.Workflows.Events;
+namespace FlexyPe.Workflows.Model;
 
 /// <summary>The event types Ingest sends to <c>POST /internal/events</c>.</summary>
 public static class EventTypes
@@ -33,32 +30,3 @@ public static class SessionStates
     public static string? Furthest(string? current, string? incoming)
         => Array.IndexOf(Order, incoming) > Array.IndexOf(Order, current) ? incoming : current ?? incoming;
 }
-
-/// <summary>The parts of a normalized event (see docs/hand-offs.md) the rules read; templates see the whole JSON.</summary>
-public sealed record WorkflowEvent(
-    string EventId,
-    string StoreId,
-    string Type,
-    DateTimeOffset? OccurredAt,
-    EventStore? Store,
-    EventCustomer? Customer,
-    EventCheckout? Checkout,
-    EventSession? Session)
-{
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
-    /// <summary>The shopper's identity: the lower-cased email, or null when FlexyPe sent none.</summary>
-    public string? ShopperEmail => string.IsNullOrWhiteSpace(Customer?.Email) ? null : Customer.Email.Trim().ToLowerInvariant();
-}
-
-public sealed record EventStore(string? Id, string? Name, string? ShopifyDomain);
-
-public sealed record EventCustomer(string? Email, string? FirstName, string? LastName, string? FullName, string? ShopifyCustomerId);
-
-public sealed record EventCheckout(string? Key, string? SessionState, string? CheckoutUrl, decimal? TotalPayable, decimal? Discount);
-
-public sealed record EventSession(string? Key);

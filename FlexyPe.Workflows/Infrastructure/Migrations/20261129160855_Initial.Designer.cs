@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace FlexyPe.Workflows.Infrastructure.Migrations
 {
     [DbContext(typeof(WorkflowsDbContext))]
-    [Migration("20261126211228_StepTraceParent")]
-    partial class StepTraceParent
+    [Migration("20261129160855_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,7 +26,44 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("FlexyPe.Workflows.Enrollments.Enrollment", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.DeliveryEvent", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Email")
+                        .HasColumnType("text")
+                        .HasColumnName("email");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasColumnType("text")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("StoreId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_delivery_events");
+
+                    b.HasIndex("StoreId", "Email")
+                        .HasDatabaseName("ix_delivery_events_store_id_email");
+
+                    b.ToTable("delivery_events", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.Enrollment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -71,6 +108,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("shopper_email");
 
+                    b.Property<string>("ShopperPhone")
+                        .HasColumnType("text")
+                        .HasColumnName("shopper_phone");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasColumnType("text")
@@ -94,6 +135,12 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.HasKey("Id")
                         .HasName("pk_enrollments");
 
+                    b.HasIndex("EnrolledAt")
+                        .HasDatabaseName("ix_enrollments_enrolled_at");
+
+                    b.HasIndex("ShopperPhone")
+                        .HasDatabaseName("ix_enrollments_shopper_phone");
+
                     b.HasIndex("StoreId", "ShopperEmail")
                         .HasDatabaseName("ix_enrollments_store_id_shopper_email");
 
@@ -104,7 +151,106 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("enrollments", (string)null);
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Enrollments.Recovery", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.OutboxMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_outbox_idempotency_key");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_outbox_next_attempt_at")
+                        .HasFilter("delivered_at IS NULL");
+
+                    b.ToTable("outbox", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.ReceivedEvent", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ShopperEmail")
+                        .HasColumnType("text")
+                        .HasColumnName("shopper_email");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("StoreId", "EventId")
+                        .HasName("pk_received_events");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_received_events_received_at");
+
+                    b.HasIndex("StoreId", "ShopperEmail", "Type", "OccurredAt")
+                        .HasDatabaseName("ix_received_events_store_id_shopper_email_type_occurred_at");
+
+                    b.ToTable("received_events", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.Recovery", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -160,140 +306,7 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("recoveries", (string)null);
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Events.DeliveryEvent", b =>
-                {
-                    b.Property<string>("EventId")
-                        .HasColumnType("text")
-                        .HasColumnName("event_id");
-
-                    b.Property<string>("Email")
-                        .HasColumnType("text")
-                        .HasColumnName("email");
-
-                    b.Property<string>("IdempotencyKey")
-                        .HasColumnType("text")
-                        .HasColumnName("idempotency_key");
-
-                    b.Property<DateTimeOffset>("OccurredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("occurred_at");
-
-                    b.Property<string>("StoreId")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("store_id");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("type");
-
-                    b.HasKey("EventId")
-                        .HasName("pk_delivery_events");
-
-                    b.HasIndex("StoreId", "Email")
-                        .HasDatabaseName("ix_delivery_events_store_id_email");
-
-                    b.ToTable("delivery_events", (string)null);
-                });
-
-            modelBuilder.Entity("FlexyPe.Workflows.Events.ReceivedEvent", b =>
-                {
-                    b.Property<string>("StoreId")
-                        .HasColumnType("text")
-                        .HasColumnName("store_id");
-
-                    b.Property<string>("EventId")
-                        .HasColumnType("text")
-                        .HasColumnName("event_id");
-
-                    b.Property<DateTimeOffset>("OccurredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("occurred_at");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("payload");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("received_at");
-
-                    b.Property<string>("ShopperEmail")
-                        .HasColumnType("text")
-                        .HasColumnName("shopper_email");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("type");
-
-                    b.HasKey("StoreId", "EventId")
-                        .HasName("pk_received_events");
-
-                    b.HasIndex("StoreId", "ShopperEmail", "Type", "OccurredAt")
-                        .HasDatabaseName("ix_received_events_store_id_shopper_email_type_occurred_at");
-
-                    b.ToTable("received_events", (string)null);
-                });
-
-            modelBuilder.Entity("FlexyPe.Workflows.Outbox.OutboxMessage", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTimeOffset?>("DeliveredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("delivered_at");
-
-                    b.Property<string>("IdempotencyKey")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("idempotency_key");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("text")
-                        .HasColumnName("last_error");
-
-                    b.Property<DateTimeOffset>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("payload");
-
-                    b.Property<string>("TraceParent")
-                        .HasColumnType("text")
-                        .HasColumnName("trace_parent");
-
-                    b.HasKey("Id")
-                        .HasName("pk_outbox");
-
-                    b.HasIndex("IdempotencyKey")
-                        .IsUnique()
-                        .HasDatabaseName("ix_outbox_idempotency_key");
-
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_outbox_next_attempt_at")
-                        .HasFilter("delivered_at IS NULL");
-
-                    b.ToTable("outbox", (string)null);
-                });
-
-            modelBuilder.Entity("FlexyPe.Workflows.Scheduling.ScheduledStep", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.ScheduledStep", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -360,7 +373,7 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("scheduled_steps", (string)null);
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Sequences.Sequence", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.Sequence", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -370,6 +383,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean")
@@ -413,7 +430,7 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("sequences", (string)null);
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Sequences.SequenceStep", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.SequenceStep", b =>
                 {
                     b.Property<Guid>("SequenceId")
                         .HasColumnType("uuid")
@@ -440,6 +457,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("enabled");
 
+                    b.Property<string>("PreviewText")
+                        .HasColumnType("text")
+                        .HasColumnName("preview_text");
+
                     b.Property<string>("Subject")
                         .IsRequired()
                         .HasColumnType("text")
@@ -456,9 +477,109 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("sequence_steps", (string)null);
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Scheduling.ScheduledStep", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.Store", b =>
                 {
-                    b.HasOne("FlexyPe.Workflows.Enrollments.Enrollment", null)
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("StoreId")
+                        .HasName("pk_stores");
+
+                    b.ToTable("stores", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.StoreSettings", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("AddressLine")
+                        .HasColumnType("text")
+                        .HasColumnName("address_line");
+
+                    b.Property<TimeSpan?>("AttributionWindow")
+                        .HasColumnType("interval")
+                        .HasColumnName("attribution_window");
+
+                    b.Property<string>("BrandColour")
+                        .HasColumnType("text")
+                        .HasColumnName("brand_colour");
+
+                    b.Property<bool?>("ClickTracking")
+                        .HasColumnType("boolean")
+                        .HasColumnName("click_tracking");
+
+                    b.Property<string>("Currency")
+                        .HasColumnType("text")
+                        .HasColumnName("currency");
+
+                    b.Property<TimeSpan?>("FrequencyCap")
+                        .HasColumnType("interval")
+                        .HasColumnName("frequency_cap");
+
+                    b.Property<string>("Locale")
+                        .HasColumnType("text")
+                        .HasColumnName("locale");
+
+                    b.Property<string>("LogoUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("logo_url");
+
+                    b.Property<bool?>("QuietHoursEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("quiet_hours_enabled");
+
+                    b.Property<TimeOnly?>("QuietHoursEnd")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_hours_end");
+
+                    b.Property<TimeOnly?>("QuietHoursStart")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_hours_start");
+
+                    b.Property<string>("ReplyTo")
+                        .HasColumnType("text")
+                        .HasColumnName("reply_to");
+
+                    b.Property<string>("SenderAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("sender_address");
+
+                    b.Property<string>("SenderName")
+                        .HasColumnType("text")
+                        .HasColumnName("sender_name");
+
+                    b.Property<string>("TimeZone")
+                        .HasColumnType("text")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("StoreId")
+                        .HasName("pk_store_settings");
+
+                    b.ToTable("store_settings", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.ScheduledStep", b =>
+                {
+                    b.HasOne("FlexyPe.Workflows.Model.Enrollment", null)
                         .WithMany("Steps")
                         .HasForeignKey("EnrollmentId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -466,9 +587,9 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasConstraintName("fk_scheduled_steps_enrollments_enrollment_id");
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Sequences.SequenceStep", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.SequenceStep", b =>
                 {
-                    b.HasOne("FlexyPe.Workflows.Sequences.Sequence", null)
+                    b.HasOne("FlexyPe.Workflows.Model.Sequence", null)
                         .WithMany("Steps")
                         .HasForeignKey("SequenceId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -476,12 +597,12 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasConstraintName("fk_sequence_steps_sequences_sequence_id");
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Enrollments.Enrollment", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.Enrollment", b =>
                 {
                     b.Navigation("Steps");
                 });
 
-            modelBuilder.Entity("FlexyPe.Workflows.Sequences.Sequence", b =>
+            modelBuilder.Entity("FlexyPe.Workflows.Model.Sequence", b =>
                 {
                     b.Navigation("Steps");
                 });

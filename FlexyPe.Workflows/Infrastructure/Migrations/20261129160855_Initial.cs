@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace FlexyPe.Workflows.Infrastructure.Migrations
 {
     /// <inheritdoc />
-    public partial class Workflows : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -39,6 +39,7 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     trigger = table.Column<string>(type: "text", nullable: false),
                     subject_key = table.Column<string>(type: "text", nullable: false),
                     shopper_email = table.Column<string>(type: "text", nullable: true),
+                    shopper_phone = table.Column<string>(type: "text", nullable: true),
                     state = table.Column<string>(type: "text", nullable: false),
                     end_reason = table.Column<string>(type: "text", nullable: true),
                     session_state = table.Column<string>(type: "text", nullable: true),
@@ -119,11 +120,53 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     trigger = table.Column<string>(type: "text", nullable: false),
                     enabled = table.Column<bool>(type: "boolean", nullable: false),
                     exit_rules = table.Column<List<string>>(type: "text[]", nullable: false),
-                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_sequences", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "store_settings",
+                columns: table => new
+                {
+                    store_id = table.Column<string>(type: "text", nullable: false),
+                    sender_name = table.Column<string>(type: "text", nullable: true),
+                    sender_address = table.Column<string>(type: "text", nullable: true),
+                    reply_to = table.Column<string>(type: "text", nullable: true),
+                    time_zone = table.Column<string>(type: "text", nullable: true),
+                    quiet_hours_enabled = table.Column<bool>(type: "boolean", nullable: true),
+                    quiet_hours_start = table.Column<TimeOnly>(type: "time without time zone", nullable: true),
+                    quiet_hours_end = table.Column<TimeOnly>(type: "time without time zone", nullable: true),
+                    frequency_cap = table.Column<TimeSpan>(type: "interval", nullable: true),
+                    attribution_window = table.Column<TimeSpan>(type: "interval", nullable: true),
+                    logo_url = table.Column<string>(type: "text", nullable: true),
+                    brand_colour = table.Column<string>(type: "text", nullable: true),
+                    currency = table.Column<string>(type: "text", nullable: true),
+                    locale = table.Column<string>(type: "text", nullable: true),
+                    address_line = table.Column<string>(type: "text", nullable: true),
+                    click_tracking = table.Column<bool>(type: "boolean", nullable: true),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_store_settings", x => x.store_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "stores",
+                columns: table => new
+                {
+                    store_id = table.Column<string>(type: "text", nullable: false),
+                    name = table.Column<string>(type: "text", nullable: true),
+                    first_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_stores", x => x.store_id);
                 });
 
             migrationBuilder.CreateTable(
@@ -139,7 +182,8 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     idempotency_key = table.Column<string>(type: "text", nullable: false),
                     fired_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     fired_by = table.Column<string>(type: "text", nullable: true),
-                    delivery_status = table.Column<string>(type: "text", nullable: true)
+                    delivery_status = table.Column<string>(type: "text", nullable: true),
+                    trace_parent = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -161,6 +205,7 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     delay = table.Column<TimeSpan>(type: "interval", nullable: false),
                     delay_from = table.Column<string>(type: "text", nullable: false),
                     subject = table.Column<string>(type: "text", nullable: false),
+                    preview_text = table.Column<string>(type: "text", nullable: true),
                     template = table.Column<string>(type: "text", nullable: false),
                     discount_code = table.Column<string>(type: "text", nullable: true),
                     enabled = table.Column<bool>(type: "boolean", nullable: false)
@@ -180,6 +225,16 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                 name: "ix_delivery_events_store_id_email",
                 table: "delivery_events",
                 columns: new[] { "store_id", "email" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_enrollments_enrolled_at",
+                table: "enrollments",
+                column: "enrolled_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_enrollments_shopper_phone",
+                table: "enrollments",
+                column: "shopper_phone");
 
             migrationBuilder.CreateIndex(
                 name: "ix_enrollments_store_id_shopper_email",
@@ -203,6 +258,11 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                 table: "outbox",
                 column: "next_attempt_at",
                 filter: "delivered_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_received_events_received_at",
+                table: "received_events",
+                column: "received_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_received_events_store_id_shopper_email_type_occurred_at",
@@ -265,6 +325,12 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
 
             migrationBuilder.DropTable(
                 name: "sequence_steps");
+
+            migrationBuilder.DropTable(
+                name: "store_settings");
+
+            migrationBuilder.DropTable(
+                name: "stores");
 
             migrationBuilder.DropTable(
                 name: "enrollments");

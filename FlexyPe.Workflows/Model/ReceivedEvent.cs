@@ -1,4 +1,4 @@
-namespace FlexyPe.Workflows.Events;
+namespace FlexyPe.Workflows.Model;
 
 /// <summary>An event Workflows has taken in, keyed on (store, event id) so a repeat changes nothing.</summary>
 public sealed class ReceivedEvent
@@ -11,15 +11,4 @@ public sealed class ReceivedEvent
     public DateTimeOffset ReceivedAt { get; set; }
     /// <summary>The normalized event as Ingest sent it (jsonb).</summary>
     public required string Payload { get; set; }
-}
-
-/// <summary>A delivery event from Notifier, kept once per event id.</summary>
-public sealed class DeliveryEvent
-{
-    public required string EventId { get; set; }
-    public string? IdempotencyKey { get; set; }
-    public required string StoreId { get; set; }
-    public string? Email { get; set; }
-    public required string Type { get; set; }
-    public DateTimeOffset OccurredAt { get; set; }
 }

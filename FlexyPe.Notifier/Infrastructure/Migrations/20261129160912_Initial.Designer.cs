@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace FlexyPe.Notifier.Infrastructure.Migrations
 {
     [DbContext(typeof(NotifierDbContext))]
-    [Migration("20261126195329_Sending")]
-    partial class Sending
+    [Migration("20261129160912_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -135,6 +135,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("From")
+                        .HasColumnType("text")
+                        .HasColumnName("from");
+
                     b.Property<string>("HtmlBody")
                         .IsRequired()
                         .HasColumnType("text")
@@ -161,6 +165,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("ReplyTo")
+                        .HasColumnType("text")
+                        .HasColumnName("reply_to");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -198,6 +206,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
                         .HasColumnName("trace_parent");
+
+                    b.Property<bool>("TrackClicks")
+                        .HasColumnType("boolean")
+                        .HasColumnName("track_clicks");
 
                     b.HasKey("Id")
                         .HasName("pk_message_requests");

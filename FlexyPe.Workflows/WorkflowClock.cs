@@ -1,7 +1,7 @@
-using FlexyPe.Workflows.Sequences;
+using FlexyPe.Workflows.Model;
 using Microsoft.Extensions.Options;
 
-namespace FlexyPe.Workflows.Scheduling;
+namespace FlexyPe.Workflows;
 
 /// <summary>The one place time is read: the injected <see cref="TimeProvider"/>, with every duration divided by <c>Workflows:TimeScale</c>.</summary>
 public sealed class WorkflowClock(TimeProvider time, IOptions<WorkflowsOptions> options)

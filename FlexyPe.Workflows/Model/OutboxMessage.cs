@@ -1,4 +1,4 @@
-namespace FlexyPe.Workflows.Outbox;
+namespace FlexyPe.Workflows.Model;
 
 /// <summary>A message request for Notifier, written in the same transaction as the step that produced it.</summary>
 public sealed class OutboxMessage
@@ -16,14 +16,3 @@ public sealed class OutboxMessage
     public DateTimeOffset? DeliveredAt { get; set; }
     public string? LastError { get; set; }
 }
-
-/// <summary>What <c>POST http://notifier/api/message-requests</c> takes (docs/hand-offs.md).</summary>
-public sealed record MessageRequest(
-    string IdempotencyKey,
-    string StoreId,
-    string? StoreName,
-    string To,
-    string Subject,
-    string HtmlBody,
-    string? TextBody,
-    IReadOnlyDictionary<string, string> Tags);

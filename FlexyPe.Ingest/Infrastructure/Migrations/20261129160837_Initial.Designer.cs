@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace FlexyPe.Ingest.Infrastructure.Migrations
 {
     [DbContext(typeof(IngestDbContext))]
-    [Migration("20261126195150_Initial")]
+    [Migration("20261129160837_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
+using FlexyPe.Workflows.Stores;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FlexyPe.Workflows.Apis;
+
+public sealed record StoreSummary(string StoreId, string? Name, bool HasSettings, DateTimeOffset FirstSeenAt);
+
+public sealed record QuietHoursView(bool Enabled, string Start, string End);
+
+public sealed record BrandView(string Name, string? LogoUrl, string Colour, string Currency, string Locale, string? AddressLine);
+
+public sealed record SettingsView(
+    string SenderName, string? SenderAddress, string? ReplyTo, string TimeZone, QuietHoursView QuietHours,
+    TimeSpan FrequencyCap, TimeSpan AttributionWindow, BrandView Brand, bool ClickTracking);
+
+public sealed record StoreSettingsView(
+    string StoreId, SettingsView Settings, IReadOnlyList<string> Overridden, DateTimeOffset? UpdatedAt, string? UpdatedBy);
+
+public sealed record QuietHoursInput(bool? Enabled, string? Start, string? End);
+
+public sealed record BrandInput(string? LogoUrl, string? Colour, string? Currency, string? Locale, string? AddressLine);
+
+/// <summary>A store's settings as PUT: every field nullable, null meaning "use the default".</summary>
+public sealed record StoreSettingsInput(
+    string? SenderName, string? SenderAddress, string? ReplyTo, string? TimeZone, QuietHoursInput? QuietHours,
+    TimeSpan? FrequencyCap, TimeSpan? AttributionWindow, BrandInput? Brand, bool? ClickTracking);
+
+/// <summary>The stores Workflows knows and their settings, edited at run time (docs/workflows.md, "Stores and their settings").</summary>
+public static partial class StoresApi
+{
+    private static readonly HashSet<string> Currencies = CultureInfo.GetCultures(CultureTypes.SpecificCultures)
+        .Select(culture => new RegionInfo(culture.Name).ISOCurrencySymbol)
+        .ToHashSet(StringComparer.Ordinal);
+
+    public static RouteGroupBuilder MapStoresApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/stores").RequireAdminApiKey().WithTags("Stores");
+        api.MapGet("/", ListAsync).WithSummary("Stores Workflows has had events from, and those with settings.");
+        api.MapGet("/{storeId}/settings", GetAsync).WithSummary("A store's effective settings, and which of them it set itself.");
+        api.MapPut("/{storeId}/settings", PutAsync).WithSummary("Saves a store's settings; a null field falls back to the default.");
+        return api;
+    }
+
+    public static async Task<Ok<List<StoreSummary>>> ListAsync(WorkflowsDbContext db, CancellationToken ct)
+    {
+        var stores = await db.Stores.AsNoTracking()
+            .OrderBy(s => s.StoreId)
+            .Select(s => new StoreSummary(s.StoreId, s.Name, db.StoreSettings.Any(x => x.StoreId == s.StoreId), s.FirstSeenAt))
+            .ToListAsync(ct);
+        return TypedResults.Ok(stores);
+    }
+
+    public static async Task<Results<Ok<StoreSettingsView>, ProblemHttpResult>> GetAsync(
+        string storeId, WorkflowsDbContext db, IOptions<WorkflowsOptions> options, CancellationToken ct)
+    {
+        if (await db.Stores.AsNoTracking().FirstOrDefaultAsync(s => s.StoreId == storeId, ct) is not { } store)
+        {
+            return UnknownStore(storeId);
+        }
+        var row = await db.StoreSettings.AsNoTracking().FirstOrDefaultAsync(s => s.StoreId == storeId, ct);
+        return TypedResults.Ok(View(store, row, options.Value));
+    }
+
+    public static async Task<Results<Ok<StoreSettingsView>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string storeId, StoreSettingsInput input, HttpRequest request, WorkflowsDbContext db, StoreSettingsCache cache,
+        IOptions<WorkflowsOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (await db.Stores.AsNoTracking().FirstOrDefaultAsync(s => s.StoreId == storeId, ct) is not { } store)
+        {
+            return UnknownStore(storeId);
+        }
+        var errors = Validate(input, out var quietStart, out var quietEnd);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The settings were not saved.");
+        }
+
+        var row = await db.StoreSettings.FirstOrDefaultAsync(s => s.StoreId == storeId, ct);
+        if (row is null)
+        {
+            row = new StoreSettings { StoreId = storeId };
+            db.StoreSettings.Add(row);
+        }
+        row.SenderName = Blank(input.SenderName);
+        row.SenderAddress = Blank(input.SenderAddress);
+        row.ReplyTo = Blank(input.ReplyTo);
+        row.TimeZone = Blank(input.TimeZone);
+        row.QuietHoursEnabled = input.QuietHours?.Enabled;
+        row.QuietHoursStart = quietStart;
+        row.QuietHoursEnd = quietEnd;
+        row.FrequencyCap = input.FrequencyCap;
+        row.AttributionWindow = input.AttributionWindow;
+        row.LogoUrl = Blank(input.Brand?.LogoUrl);
+        row.BrandColour = Blank(input.Brand?.Colour)?.ToLowerInvariant();
+        row.Currency = Blank(input.Brand?.Currency)?.ToUpperInvariant();
+        row.Locale = Blank(input.Brand?.Locale);
+        row.AddressLine = Blank(input.Brand?.AddressLine);
+        row.ClickTracking = input.ClickTracking;
+        row.UpdatedAt = time.GetUtcNow();
+        row.UpdatedBy = Actor.Of(request);
+        await db.SaveChangesAsync(ct);
+        cache.Forget(storeId);
+        return TypedResults.Ok(View(store, row, options.Value));
+    }
+
+    private static Dictionary<string, string[]> Validate(StoreSettingsInput input, out TimeOnly? quietStart, out TimeOnly? quietEnd)
+    {
+        var errors = new Dictionary<string, string[]>();
+        quietStart = quietEnd = null;
+        if (Blank(input.SenderAddress) is { } sender && !IsAddress(sender))
+        {
+            errors["sender_address"] = [$"'{sender}' is not an email address."];
+        }
+        if (Blank(input.ReplyTo) is { } replyTo && !IsAddress(replyTo))
+        {
+            errors["reply_to"] = [$"'{replyTo}' is not an email address."];
+        }
+        if (Blank(input.TimeZone) is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        {
+            errors["time_zone"] = [$"'{zone}' is not a time zone; use an IANA name such as Asia/Kolkata."];
+        }
+        if (Blank(input.QuietHours?.Start) is { } start)
+        {
+            quietStart = TimeOnly.TryParseExact(start, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value) ? value : null;
+            if (quietStart is null)
+            {
+                errors["quiet_hours.start"] = [$"'{start}' is not a time of day (HH:mm)."];
+            }
+        }
+        if (Blank(input.QuietHours?.End) is { } end)
+        {
+            quietEnd = TimeOnly.TryParseExact(end, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value) ? value : null;
+            if (quietEnd is null)
+            {
+                errors["quiet_hours.end"] = [$"'{end}' is not a time of day (HH:mm)."];
+            }
+        }
+        if (input.FrequencyCap < TimeSpan.Zero)
+        {
+            errors["frequency_cap"] = ["The frequency cap cannot be negative (zero turns it off)."];
+        }
+        if (input.AttributionWindow <= TimeSpan.Zero)
+        {
+            errors["attribution_window"] = ["The attribution window must be longer than zero."];
+        }
+        if (Blank(input.Brand?.LogoUrl) is { } logo
+            && !(Uri.TryCreate(logo, UriKind.Absolute, out var logoUri) && logoUri.Scheme is "https" or "http"))
+        {
+            errors["brand.logo_url"] = ["The logo must be an http(s) address."];
+        }
+        if (Blank(input.Brand?.Colour) is { } colour && !Colour().IsMatch(colour))
+        {
+            errors["brand.colour"] = [$"'{colour}' is not a colour of the form #rrggbb."];
+        }
+        if (Blank(input.Brand?.Currency) is { } currency && !Currencies.Contains(currency.ToUpperInvariant()))
+        {
+            errors["brand.currency"] = [$"'{currency}' is not an ISO 4217 currency code (INR, USD, EUR, …)."];
+        }
+        if (Blank(input.Brand?.Locale) is { } locale && !IsCulture(locale))
+        {
+            errors["brand.locale"] = [$"'{locale}' is not a locale (en-IN, en-US, hi-IN, …)."];
+        }
+        return errors;
+    }
+
+    private static StoreSettingsView View(Store store, StoreSettings? row, WorkflowsOptions options)
+    {
+        var effective = StoreSettingsCatalog.Effective(store.StoreId, row, store.Name, options);
+        var overridden = new List<string>();
+        void Mark(string name, object? value)
+        {
+            if (value is not null)
+            {
+                overridden.Add(name);
+            }
+        }
+        Mark("sender_name", row?.SenderName);
+        Mark("sender_address", row?.SenderAddress);
+        Mark("reply_to", row?.ReplyTo);
+        Mark("time_zone", row?.TimeZone);
+        Mark("quiet_hours.enabled", row?.QuietHoursEnabled);
+        Mark("quiet_hours.start", row?.QuietHoursStart);
+        Mark("quiet_hours.end", row?.QuietHoursEnd);
+        Mark("frequency_cap", row?.FrequencyCap);
+        Mark("attribution_window", row?.AttributionWindow);
+        Mark("brand.logo_url", row?.LogoUrl);
+        Mark("brand.colour", row?.BrandColour);
+        Mark("brand.currency", row?.Currency);
+        Mark("brand.locale", row?.Locale);
+        Mark("brand.address_line", row?.AddressLine);
+        Mark("click_tracking", row?.ClickTracking);
+
+        var quiet = effective.QuietHours;
+        var brand = effective.Brand;
+        return new StoreSettingsView(
+            store.StoreId,
+            new SettingsView(
+                effective.SenderName, effective.SenderAddress, effective.ReplyTo, effective.TimeZone,
+                new QuietHoursView(quiet.Enabled, quiet.Start.ToString("HH:mm", CultureInfo.InvariantCulture), quiet.End.ToString("HH:mm", CultureInfo.InvariantCulture)),
+                effective.FrequencyCap, effective.AttributionWindow,
+                new BrandView(brand.Name, brand.LogoUrl, brand.Colour, brand.Currency, brand.Locale, brand.AddressLine),
+                effective.ClickTracking),
+            overridden, row?.UpdatedAt, row?.UpdatedBy);
+    }
+
+    private static ProblemHttpResult UnknownStore(string storeId) => TypedResults.Problem(
+        title: "Unknown store",
+        detail: $"No event has arrived from a store '{storeId}' yet, so it has no settings to show or change.",
+        statusCode: StatusCodes.Status404NotFound);
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static bool IsAddress(string value) => MailAddress.TryCreate(value, out var address) && address.Address == value;
+
+    private static bool IsCulture(string name)
+    {
+        try
+        {
+            return !CultureInfo.GetCultureInfo(name, predefinedOnly: true).Equals(CultureInfo.InvariantCulture);
+        }
+        catch (CultureNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    private static partial Regex Colour();
+}

@@ -1,0 +1,104 @@
+using FlexyPe.Workflows.HandOffs;
+using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
+using FlexyPe.Workflows.Stores;
+using FlexyPe.Workflows.Telemetry;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlexyPe.Workflows.Enrollments;
+
+/// <summary>
+/// What a purchase (an ACR delivery with <c>session_state: COMPLETED</c>) does: the checkout's enrollment ends, the
+/// recovery is attributed to the last recovery message sent within the store's attribution window, and the shopper's
+/// other enrollments follow their sequences' exit rules (<see cref="ExitRules.Purchase"/>,
+/// <see cref="ExitRules.PurchaseEndsDiscountSteps"/>).
+/// </summary>
+public sealed class PurchaseExit(WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores)
+{
+    public async Task HandleAsync(WorkflowEvent e, string json, string checkoutKey, DateTimeOffset now, CancellationToken ct)
+    {
+        var email = e.ShopperEmail;
+        var checkoutEnrollment = await db.Enrollments
+            .FirstOrDefaultAsync(x => x.StoreId == e.StoreId && x.Trigger == EventTypes.AbandonedCheckout && x.SubjectKey == checkoutKey, ct);
+        if (checkoutEnrollment is not null)
+        {
+            checkoutEnrollment.SessionState = SessionStates.Completed;
+            checkoutEnrollment.Context = json;
+            checkoutEnrollment.ContextOccurredAt = e.OccurredAt ?? now;
+        }
+
+        await AttributeAsync(e, checkoutKey, checkoutEnrollment, now, ct);
+        if (checkoutEnrollment is not null)
+        {
+            await ending.EndAsync(checkoutEnrollment, EnrollmentStates.Ended, "checkout completed", ct);
+        }
+        await db.SaveChangesAsync(ct);
+
+        if (email is not null)
+        {
+            await ending.EndForShopperAsync(e.StoreId, email, checkoutEnrollment?.Id, ExitRules.Purchase, "shopper purchased", ct);
+            await EndDiscountStepsAsync(e.StoreId, email, ct);
+        }
+    }
+
+    /// <summary>
+    /// Records the recovery against the last recovery message (abandoned checkout or session; a welcome is not one) to
+    /// this shopper, or on this checkout when there is no email, within the attribution window.
+    /// </summary>
+    private async Task AttributeAsync(WorkflowEvent e, string checkoutKey, Enrollment? checkoutEnrollment, DateTimeOffset now, CancellationToken ct)
+    {
+        var email = e.ShopperEmail;
+        var settings = await stores.ForStoreAsync(e.StoreId, ct);
+        var since = now - clock.Scale(settings.AttributionWindow);
+        var checkoutEnrollmentId = checkoutEnrollment?.Id ?? Guid.Empty;
+        var lastMessage = await (
+            from step in db.ScheduledSteps
+            join enrollment in db.Enrollments on step.EnrollmentId equals enrollment.Id
+            where enrollment.StoreId == e.StoreId && EventTypes.Recovery.Contains(enrollment.Trigger)
+                && (email != null ? enrollment.ShopperEmail == email : enrollment.Id == checkoutEnrollmentId)
+                && step.State == StepStates.Sent && step.FiredAt >= since && step.FiredAt <= now
+            orderby step.FiredAt descending
+            select new { step.StepNumber, Enrollment = enrollment })
+            .FirstOrDefaultAsync(ct);
+        if (lastMessage is null || await db.Recoveries.AnyAsync(r => r.StoreId == e.StoreId && r.CheckoutKey == checkoutKey, ct))
+        {
+            return;
+        }
+
+        db.Recoveries.Add(new Recovery
+        {
+            Id = Guid.CreateVersion7(), StoreId = e.StoreId, CheckoutKey = checkoutKey,
+            EnrollmentId = lastMessage.Enrollment.Id, SequenceId = lastMessage.Enrollment.SequenceId,
+            SequenceKey = lastMessage.Enrollment.SequenceKey, StepNumber = lastMessage.StepNumber,
+            Revenue = e.Checkout?.TotalPayable ?? 0m, RecoveredAt = now,
+        });
+        await db.SaveChangesAsync(ct);
+        WorkflowsTelemetry.Recoveries.Add(1, new KeyValuePair<string, object?>("sequence", lastMessage.Enrollment.SequenceKey));
+        await ending.EndAsync(lastMessage.Enrollment, EnrollmentStates.Recovered, "recovered: checkout completed", ct);
+        if (lastMessage.Enrollment.State != EnrollmentStates.Recovered)
+        {
+            // It had already run its last step: the recovery still belongs to it.
+            lastMessage.Enrollment.State = EnrollmentStates.Recovered;
+            lastMessage.Enrollment.EndReason = "recovered: checkout completed";
+            lastMessage.Enrollment.EndedAt ??= now;
+        }
+    }
+
+    /// <summary>A purchase ends the remaining discount steps of sequences with <see cref="ExitRules.PurchaseEndsDiscountSteps"/> (the welcome gift).</summary>
+    private async Task EndDiscountStepsAsync(string storeId, string email, CancellationToken ct)
+    {
+        var targets = await (
+            from enrollment in db.Enrollments
+            join sequence in db.Sequences on enrollment.SequenceId equals sequence.Id
+            where enrollment.StoreId == storeId && enrollment.ShopperEmail == email
+                && enrollment.State == EnrollmentStates.Active
+                && sequence.ExitRules.Contains(ExitRules.PurchaseEndsDiscountSteps)
+            select new { enrollment.Id, Numbers = sequence.Steps.Where(s => s.DiscountCode != null).Select(s => s.Number).ToList() })
+            .ToListAsync(ct);
+        foreach (var target in targets.Where(t => t.Numbers.Count > 0))
+        {
+            await ending.CancelStepsAsync(target.Id, target.Numbers, "purchase ends discount step", ct);
+            await ending.FinishIfNothingLeftAsync([target.Id], ct);
+        }
+    }
+}

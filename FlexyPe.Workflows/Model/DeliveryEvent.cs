@@ -1,0 +1,12 @@
+namespace FlexyPe.Workflows.Model;
+
+/// <summary>A delivery event from Notifier, kept once per event id.</summary>
+public sealed class DeliveryEvent
+{
+    public required string EventId { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public required string StoreId { get; set; }
+    public string? Email { get; set; }
+    public required string Type { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+}

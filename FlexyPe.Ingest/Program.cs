@@ -9,6 +9,10 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+// Every error, a 404 included, answers problem+json.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapWebhooksApi();

@@ -1,4 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace FlexyPe.Notifier;
+
+/// <summary>Checks the <see cref="NotifierOptions"/> attributes at start-up (source-generated).</summary>
+[OptionsValidator]
+public sealed partial class NotifierOptionsValidator : IValidateOptions<NotifierOptions>;
 
 /// <summary>The <c>Notifier:</c> settings (the AppHost forwards its own <c>Notifier:</c> settings here).</summary>
 public sealed class NotifierOptions
@@ -14,7 +21,9 @@ public sealed class NotifierOptions
     /// <summary>Per store id: From and Reply-To.</summary>
     public Dictionary<string, StoreSettings> Stores { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    [ValidateObjectMembers]
     public SendingOptions Sending { get; set; } = new();
+    [ValidateObjectMembers]
     public SmtpPoolOptions Smtp { get; set; } = new();
     public DeliveryEventOptions DeliveryEvents { get; set; } = new();
 
@@ -31,6 +40,7 @@ public sealed class StoreSettings
 public sealed class SendingOptions
 {
     /// <summary>Concurrent send loops in this process; each holds at most one SMTP connection.</summary>
+    [Range(1, 64)]
     public int Workers { get; set; } = 4;
 
     /// <summary>How long an idle worker waits before looking for due requests again.</summary>
@@ -44,12 +54,14 @@ public sealed class SendingOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>After this many claims that ended in transient failures, the request is dead-lettered.</summary>
+    [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 50;
 }
 
 public sealed class SmtpPoolOptions
 {
     /// <summary>Most SMTP connections this process keeps open.</summary>
+    [Range(1, 64)]
     public int PoolSize { get; set; } = 4;
 
     /// <summary>An idle connection older than this is closed rather than reused (servers drop idle clients).</summary>

@@ -8,6 +8,10 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// Every error, a 404 included, answers problem+json.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapMessageRequestsApi();

@@ -33,6 +33,8 @@ public static class Extensions
         });
 
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(HandOffJson.Apply);
+        builder.Services.AddAdminApiKey();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

@@ -8,8 +8,16 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// Every error, a 404 included, answers problem+json.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-app.MapWorkflowsApi();
+app.MapInternalApi();
+app.MapSequencesApi();
+app.MapEnrollmentsApi();
+app.MapStoresApi();
+app.MapReceivedEventsApi();
 
 app.Run();

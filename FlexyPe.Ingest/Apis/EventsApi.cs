@@ -89,9 +89,9 @@ public static class EventsApi
 
         return TypedResults.Ok(new EventDetail(
             Summary(stored),
-            JsonDocument.Parse(stored.Raw).RootElement,
-            JsonDocument.Parse(stored.Headers).RootElement,
-            JsonDocument.Parse(stored.Normalized).RootElement,
+            Json(stored.Raw),
+            Json(stored.Headers),
+            Json(stored.Normalized),
             handOffs));
     }
 
@@ -131,7 +131,7 @@ public static class EventsApi
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(rows
             .Select(r => new RejectedDeliveryView(r.Id, r.ReceivedAt, r.Reason, r.StatusCode, r.EventId, r.PathKind, r.Body,
-                JsonDocument.Parse(r.Headers).RootElement))
+                Json(r.Headers)))
             .ToList());
     }
 
@@ -144,6 +144,9 @@ public static class EventsApi
         }
         return query.OrderByDescending(e => e.Id).FirstOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>Stored JSON as an element that owns its memory (a parsed document would have to be disposed).</summary>
+    private static JsonElement Json(string text) => JsonSerializer.Deserialize<JsonElement>(text);
 
     private static EventSummary Summary(StoredEvent e) =>
         new(e.Id, e.StoreId, e.EventId, e.Type, e.PayloadVersion, e.OccurredAt, e.ReceivedAt, e.Email, e.CheckoutKey);

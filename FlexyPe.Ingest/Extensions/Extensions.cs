@@ -5,6 +5,7 @@ using FlexyPe.Ingest.Storage;
 using FlexyPe.Ingest.Telemetry;
 using FlexyPe.Ingest.Verification;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FlexyPe.Ingest.Extensions;
@@ -13,9 +14,12 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
-        builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.PropertyNamingPolicy = IngestJson.Options.PropertyNamingPolicy);
+        builder.Services.AddOptions<IngestOptions>()
+            .BindConfiguration(IngestOptions.Section)
+            .Validate(IngestOptions.HasWebhookSecret,
+                "Ingest:WebhookSecrets has no secret: set the AppHost's flexype-webhook-secret parameter (it reaches Ingest as Ingest__WebhookSecrets__0).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
 
         // EF Core owns the schema (migrations) and the operator queries.
         builder.AddNpgsqlDbContext<IngestDbContext>("ingestdb", configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
@@ -54,6 +58,7 @@ public static class Extensions
         // The outbox is the retry: one quick attempt per delivery, then the row waits for its next turn.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it replaces the defaults' handler.
         builder.Services.AddHttpClient<WorkflowsClient>(http => http.BaseAddress = new Uri("http://workflows"))
+            .AddAdminApiKey()
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(resilience =>
             {

@@ -7,7 +7,7 @@ namespace FlexyPe.Ingest.Outbox;
 public sealed record HandOff(string EventId, string NormalizedJson, string? TraceParent);
 
 /// <summary>Hands normalized events to Workflows (<c>POST /internal/events/batch</c>, docs/hand-offs.md).</summary>
-public sealed class WorkflowsClient(HttpClient http, IConfiguration configuration)
+public sealed class WorkflowsClient(HttpClient http)
 {
     /// <summary>
     /// Sends the events in one request. Returns, per event in the order given, null when Workflows took it (or had it
@@ -36,7 +36,6 @@ public sealed class WorkflowsClient(HttpClient http, IConfiguration configuratio
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/events/batch") { Content = new StreamContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", configuration[AdminApiKey.ConfigurationKey]);
         using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
 

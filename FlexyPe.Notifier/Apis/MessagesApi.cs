@@ -92,7 +92,7 @@ public static class MessagesApi
     }
 
     /// <summary>Puts a dead letter back in the queue. It still goes through the suppression check.</summary>
-    public static async Task<Results<Accepted<MessageSummary>, NotFound, Conflict<string>>> ResendAsync(
+    public static async Task<Results<Accepted<MessageSummary>, NotFound, ProblemHttpResult>> ResendAsync(
         Guid id, NotifierDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var request = await db.MessageRequests.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -102,7 +102,8 @@ public static class MessagesApi
         }
         if (request.Status != MessageStatus.DeadLettered)
         {
-            return TypedResults.Conflict($"Only dead-lettered messages can be resent; this one is {request.Status}.");
+            return TypedResults.Problem(title: "Not a dead letter", detail: $"Only dead-lettered messages can be resent; this one is {request.Status}.",
+                statusCode: StatusCodes.Status409Conflict);
         }
 
         request.Status = MessageStatus.Pending;

@@ -19,7 +19,7 @@ public static class DeliveryEventOutbox
         {
             Id = deliveryEvent.EventId,
             Type = type,
-            Payload = JsonSerializer.Serialize(deliveryEvent, NotifierJson.Options),
+            Payload = JsonSerializer.Serialize(deliveryEvent, HandOffJson.Options),
             TraceParent = traceParent ?? Activity.Current?.Id,
             CreatedAt = now,
             NextAttemptAt = now,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using FlexyPe.Notifier.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using FlexyPe.Notifier.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace FlexyPe.Notifier.DeliveryEvents;
@@ -15,7 +16,6 @@ public sealed class DeliveryEventRelay(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     IOptions<NotifierOptions> options,
-    IConfiguration configuration,
     TimeProvider time,
     ILogger<DeliveryEventRelay> logger) : BackgroundService
 {
@@ -103,7 +103,7 @@ public sealed class DeliveryEventRelay(
     {
         // The stored traceparent makes this POST part of the trace of the send (or unsubscribe) it reports.
         ActivityContext.TryParse(row.TraceParent, null, out var parent);
-        using var activity = RelayActivity.Source.StartActivity("relay delivery event", ActivityKind.Producer, parent);
+        using var activity = NotifierTelemetry.Source.StartActivity("relay delivery event", ActivityKind.Producer, parent);
         activity?.SetTag("flexype.delivery_event.id", row.Id.ToString());
         activity?.SetTag("flexype.delivery_event.type", row.Type);
 
@@ -113,11 +113,6 @@ public sealed class DeliveryEventRelay(
             {
                 Content = new StringContent(row.Payload, MediaTypeHeaderValue.Parse("application/json")),
             };
-            var apiKey = configuration["Admin:ApiKey"];
-            if (!string.IsNullOrEmpty(apiKey))
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            }
             using var response = await http.SendAsync(request, cancellationToken);
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
         }
@@ -127,10 +122,5 @@ public sealed class DeliveryEventRelay(
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             return e.GetType().Name;
         }
-    }
-
-    private static class RelayActivity
-    {
-        public static readonly ActivitySource Source = new("FlexyPe.Notifier.DeliveryEvents");
     }
 }

@@ -1,12 +1,13 @@
-using System.Text.Json;
 using FlexyPe.Notifier.Composing;
 using FlexyPe.Notifier.DeliveryEvents;
 using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Sending;
 using FlexyPe.Notifier.Smtp;
+using FlexyPe.Notifier.Telemetry;
 using FlexyPe.Notifier.Unsubscribe;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace FlexyPe.Notifier.Extensions;
 
@@ -20,15 +21,14 @@ public static class Extensions
             options => options.UseSnakeCaseNamingConvention());
         builder.Services.AddMigration<NotifierDbContext>(UnsubscribeTokens.EnsureKeyAsync);
         builder.Services.AddOptions<NotifierOptions>()
-            .Bind(builder.Configuration.GetSection(NotifierOptions.SectionName))
+            .BindConfiguration(NotifierOptions.SectionName)
+            .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
+                "Notifier:PublicBaseUrl must be an absolute http(s) URL: the base of the unsubscribe and click links in emails.")
+            .Validate(o => MimeKit.MailboxAddress.TryParse(o.DefaultFrom, out _), "Notifier:DefaultFrom must be a mailbox, e.g. 'Store <recovery@store.com>'.")
             .Validate(o => o.Smtp.TrustedCertificateThumbprints.All(t => TrustedCertificates.Normalize(t) is not null),
                 $"{TrustedCertificates.Setting} takes SHA-256 thumbprints: 64 hex digits each (colons and spaces allowed).")
             .ValidateOnStart();
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.DictionaryKeyPolicy = null;
-        });
+        builder.Services.AddSingleton<IValidateOptions<NotifierOptions>, NotifierOptionsValidator>();
 
         // Unsubscribe links are signed with keys every replica shares.
         builder.Services.AddDataProtection()
@@ -36,20 +36,17 @@ public static class Extensions
             .PersistKeysToDbContext<NotifierDbContext>();
         builder.Services.AddSingleton<UnsubscribeTokens>();
 
-        // Smtp: where to send, and the reused connections.
         builder.Services.AddSingleton(sp => SmtpEndpoint.Parse(
             sp.GetRequiredService<IConfiguration>().GetConnectionString(SmtpEndpoint.ConnectionName)
             ?? throw new InvalidOperationException("ConnectionStrings:smtp is not set.")));
         builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddHealthChecks().AddCheck<SmtpHealthCheck>("smtp");
 
-        // Composing and sending.
         builder.Services.AddSingleton<MessageComposer>();
         builder.Services.AddSingleton<NotifierTelemetry>();
         builder.Services.AddHostedService<SendingWorker>();
 
-        // Delivery events back to Workflows.
-        builder.Services.AddHttpClient(DeliveryEventRelay.HttpClientName);
+        builder.Services.AddHttpClient(DeliveryEventRelay.HttpClientName).AddAdminApiKey();
         builder.Services.AddHostedService<DeliveryEventRelay>();
 
         builder.Services.AddOpenApi();

@@ -4,6 +4,7 @@ using FlexyPe.Notifier.DeliveryEvents;
 using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Model;
 using FlexyPe.Notifier.Smtp;
+using FlexyPe.Notifier.Telemetry;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -142,7 +142,7 @@ public static class InternalApi
         WorkflowEvent? e;
         try
         {
-            e = json.Deserialize<WorkflowEvent>(WorkflowEvent.Json);
+            e = json.Deserialize<WorkflowEvent>(HandOffJson.Options);
         }
         catch (JsonException)
         {

@@ -62,7 +62,7 @@ public static class SequencesApi
         return TypedResults.Ok(versions.Select(v => SequenceView.From(v, active.GetValueOrDefault(v.Id))).ToList());
     }
 
-    public static async Task<Results<Created<SequenceView>, ValidationProblem, Conflict<string>>> CreateAsync(
+    public static async Task<Results<Created<SequenceView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         SequenceInput input, HttpRequest request, SequenceCatalog catalog, CancellationToken ct)
     {
         var validation = catalog.Validate(input, creating: true);
@@ -72,7 +72,8 @@ public static class SequencesApi
         }
         if (await catalog.ExistsAsync(input.Key!, ct))
         {
-            return TypedResults.Conflict($"A sequence '{input.Key}' exists; PUT /api/sequences/{input.Key} adds a version.");
+            return TypedResults.Problem(title: "The sequence exists", detail: $"A sequence '{input.Key}' exists; PUT /api/sequences/{input.Key} adds a version.",
+                statusCode: StatusCodes.Status409Conflict);
         }
         var sequence = await catalog.CreateAsync(input, Actor.Of(request), ct);
         return TypedResults.Created($"/api/sequences/{sequence.Key}", SequenceView.From(sequence));
@@ -108,19 +109,19 @@ public static class SequencesApi
     }
 
     /// <summary>Renders a saved step against a stored event (store_id + event_id) or, without one, the trigger's built-in sample.</summary>
-    public static async Task<Results<Ok<PreviewView>, NotFound<string>, ValidationProblem>> PreviewAsync(
+    public static async Task<Results<Ok<PreviewView>, ProblemHttpResult, ValidationProblem>> PreviewAsync(
         string key, int number, PreviewRequest? request, SequenceCatalog catalog, StepPreviews previews, CancellationToken ct)
     {
         if (await FindStepAsync(catalog, key, number, request?.Version, ct) is not ({ } sequence, { } step))
         {
-            return TypedResults.NotFound("No such sequence, version or step.");
+            return NotFound("No such sequence, version or step.");
         }
         var outcome = await previews.RenderAsync(StepDraft.Of(step), number, sequence.Trigger, request?.StoreId, request?.EventId, ct);
         return Answer(outcome, r => TypedResults.Ok(View(r)));
     }
 
     /// <summary>Sends a saved step, rendered like a preview, to an address through the outbox and Notifier.</summary>
-    public static async Task<Results<Accepted<TestSendView>, NotFound<string>, ValidationProblem>> TestSendAsync(
+    public static async Task<Results<Accepted<TestSendView>, ProblemHttpResult, ValidationProblem>> TestSendAsync(
         string key, int number, TestSendRequest request, SequenceCatalog catalog, StepPreviews previews, WorkflowsDbContext db,
         OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
     {
@@ -130,14 +131,14 @@ public static class SequencesApi
         }
         if (await FindStepAsync(catalog, key, number, request.Version, ct) is not ({ } sequence, { } step))
         {
-            return TypedResults.NotFound("No such sequence, version or step.");
+            return NotFound("No such sequence, version or step.");
         }
         var outcome = await previews.RenderAsync(StepDraft.Of(step), number, sequence.Trigger, request.StoreId, request.EventId, ct);
         return await SendAsync(outcome, request.To!, key, number, db, relay, clock, ct);
     }
 
     /// <summary>Renders an unsaved step as the marketer types it: template problems come back at their line and column.</summary>
-    public static async Task<Results<Ok<PreviewView>, NotFound<string>, ValidationProblem>> PreviewDraftAsync(
+    public static async Task<Results<Ok<PreviewView>, ProblemHttpResult, ValidationProblem>> PreviewDraftAsync(
         DraftPreviewRequest request, StepPreviews previews, CancellationToken ct)
     {
         var outcome = await previews.RenderAsync(request.Step ?? new StepDraft(null, null, null, null), request.StepNumber ?? 1,
@@ -146,7 +147,7 @@ public static class SequencesApi
     }
 
     /// <summary>Sends an unsaved step to an address, rendered as the draft preview shows it.</summary>
-    public static async Task<Results<Accepted<TestSendView>, NotFound<string>, ValidationProblem>> TestSendDraftAsync(
+    public static async Task<Results<Accepted<TestSendView>, ProblemHttpResult, ValidationProblem>> TestSendDraftAsync(
         DraftTestSendRequest request, StepPreviews previews, WorkflowsDbContext db, OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
     {
         if (TestSendAddress(request.To) is { } invalid)
@@ -165,7 +166,7 @@ public static class SequencesApi
             ? null
             : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to"] = [$"'{to}' is not an email address."] });
 
-    private static async Task<Results<Accepted<TestSendView>, NotFound<string>, ValidationProblem>> SendAsync(
+    private static async Task<Results<Accepted<TestSendView>, ProblemHttpResult, ValidationProblem>> SendAsync(
         PreviewOutcome outcome, string to, string key, int number, WorkflowsDbContext db, OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
     {
         if (outcome.Rendered is not { } rendered)
@@ -182,12 +183,12 @@ public static class SequencesApi
         return TypedResults.Accepted($"/api/sequences/{key}", new TestSendView(idempotencyKey, rendered.Subject));
     }
 
-    private static Results<T, NotFound<string>, ValidationProblem> Answer<T>(PreviewOutcome outcome, Func<RenderedStep, T> rendered)
+    private static Results<T, ProblemHttpResult, ValidationProblem> Answer<T>(PreviewOutcome outcome, Func<RenderedStep, T> rendered)
         where T : IResult
     {
         if (outcome.NotFound is { } missing)
         {
-            return TypedResults.NotFound(missing);
+            return NotFound(missing);
         }
         if (outcome.Rendered is null)
         {
@@ -197,6 +198,8 @@ public static class SequencesApi
         }
         return rendered(outcome.Rendered);
     }
+
+    private static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
 
     private static PreviewView View(RenderedStep r) => new(r.Subject, r.PreviewText, r.HtmlBody, r.Source);
 

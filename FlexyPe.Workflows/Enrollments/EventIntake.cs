@@ -21,6 +21,7 @@ public sealed class EventIntake(
     EnrollmentEnding ending,
     PurchaseExit purchase,
     StoreRegistry stores,
+    WorkflowsTelemetry telemetry,
     ILogger<EventIntake> logger)
 {
     /// <summary>
@@ -155,7 +156,7 @@ public sealed class EventIntake(
         }
         db.Enrollments.Add(enrollment);
         await db.SaveChangesAsync(ct);
-        WorkflowsTelemetry.Enrolled.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
+        telemetry.Enrolled.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
         return enrollment;
     }
 }

@@ -13,7 +13,8 @@ namespace FlexyPe.Workflows.Enrollments;
 /// other enrollments follow their sequences' exit rules (<see cref="ExitRules.Purchase"/>,
 /// <see cref="ExitRules.PurchaseEndsDiscountSteps"/>).
 /// </summary>
-public sealed class PurchaseExit(WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores)
+public sealed class PurchaseExit(
+    WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores, WorkflowsTelemetry telemetry)
 {
     public async Task HandleAsync(WorkflowEvent e, string json, string checkoutKey, DateTimeOffset now, CancellationToken ct)
     {
@@ -73,7 +74,7 @@ public sealed class PurchaseExit(WorkflowsDbContext db, WorkflowClock clock, Enr
             Revenue = e.Checkout?.TotalPayable ?? 0m, RecoveredAt = now,
         });
         await db.SaveChangesAsync(ct);
-        WorkflowsTelemetry.Recoveries.Add(1, new KeyValuePair<string, object?>("sequence", lastMessage.Enrollment.SequenceKey));
+        telemetry.Recoveries.Add(1, new KeyValuePair<string, object?>("sequence", lastMessage.Enrollment.SequenceKey));
         await ending.EndAsync(lastMessage.Enrollment, EnrollmentStates.Recovered, "recovered: checkout completed", ct);
         if (lastMessage.Enrollment.State != EnrollmentStates.Recovered)
         {

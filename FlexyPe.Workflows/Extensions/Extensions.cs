@@ -1,11 +1,10 @@
-using System.Text.Json;
-using FlexyPe.Workflows.Apis;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Stores;
+using FlexyPe.Workflows.Telemetry;
 using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -29,6 +28,7 @@ public static class Extensions
             .Validate(WorkflowsOptions.HasKnownTimeZones, "Workflows:QuietHours:TimeZone and every Workflows:StoreTimeZones entry must be IANA time zones.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WorkflowsOptions>, WorkflowsOptionsValidator>();
+        builder.Services.AddSingleton<WorkflowsTelemetry>();
         builder.Services.AddSingleton<WorkflowClock>();
         builder.Services.AddSingleton<LiquidTemplates>();
 
@@ -48,15 +48,11 @@ public static class Extensions
         builder.Services.AddScoped<OutboxDelivery>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        builder.Services.AddHttpClient(OutboxDelivery.HttpClientName, client => client.BaseAddress = new Uri("http://notifier"));
+        builder.Services.AddHttpClient(OutboxDelivery.HttpClientName, client => client.BaseAddress = new Uri("http://notifier"))
+            .AddAdminApiKey();
 
         builder.AddScheduling();
 
-        builder.Services.ConfigureHttpJsonOptions(options =>
-        {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            options.SerializerOptions.DictionaryKeyPolicy = null;
-        });
         builder.Services.AddOpenApi();
     }
 
@@ -90,12 +86,4 @@ public static class Extensions
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
     }
 
-    public static void MapWorkflowsApi(this WebApplication app)
-    {
-        app.MapInternalApi();
-        app.MapSequencesApi();
-        app.MapEnrollmentsApi();
-        app.MapStoresApi();
-        app.MapReceivedEventsApi();
-    }
 }

@@ -15,12 +15,6 @@ public sealed record WorkflowEvent(
     EventCheckout? Checkout,
     EventSession? Session)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     /// <summary>The shopper's identity: the lower-cased email, or null when FlexyPe sent none.</summary>
     public string? ShopperEmail => string.IsNullOrWhiteSpace(Customer?.Email) ? null : Customer.Email.Trim().ToLowerInvariant();
 }

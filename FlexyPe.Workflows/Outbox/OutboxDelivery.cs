@@ -14,7 +14,7 @@ public sealed class OutboxDelivery(
     WorkflowsDbContext db,
     WorkflowClock clock,
     IHttpClientFactory httpClients,
-    IConfiguration configuration,
+    WorkflowsTelemetry telemetry,
     ILogger<OutboxDelivery> logger)
 {
     public const string HttpClientName = "notifier";
@@ -65,13 +65,12 @@ public sealed class OutboxDelivery(
             {
                 Content = new StringContent(row.Payload, Encoding.UTF8, "application/json"),
             };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", configuration["Admin:ApiKey"]);
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, ct);
             if (response.IsSuccessStatusCode)
             {
                 row.DeliveredAt = clock.Now;
                 row.LastError = null;
-                WorkflowsTelemetry.OutboxDelivered.Add(1);
+                telemetry.OutboxDelivered.Add(1);
                 return;
             }
             Failed(row, $"HTTP {(int)response.StatusCode}");
@@ -90,7 +89,7 @@ public sealed class OutboxDelivery(
         row.LastError = error;
         var backoff = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(row.Attempts, 10)));
         row.NextAttemptAt = clock.Now + (backoff < MaxBackoff ? backoff : MaxBackoff);
-        WorkflowsTelemetry.OutboxFailed.Add(1);
+        telemetry.OutboxFailed.Add(1);
         logger.LogWarning("Message request {OutboxId} not delivered to Notifier ({Error}, attempt {Attempts}); retrying at {NextAttemptAt}",
             row.Id, error, row.Attempts, row.NextAttemptAt);
     }

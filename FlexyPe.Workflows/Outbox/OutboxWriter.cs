@@ -33,7 +33,7 @@ public static class OutboxWriter
         }
         var ids = entries.Select(_ => Guid.CreateVersion7()).ToArray();
         var keys = entries.Select(e => e.Request.IdempotencyKey).ToArray();
-        var payloads = entries.Select(e => JsonSerializer.Serialize(e.Request, WorkflowEvent.Json)).ToArray();
+        var payloads = entries.Select(e => JsonSerializer.Serialize(e.Request, HandOffJson.Options)).ToArray();
         var traceParents = entries.Select(e => e.TraceParent).ToArray();
         var added = await db.Database.SqlQuery<Guid>($"""
             INSERT INTO outbox (id, idempotency_key, payload, trace_parent, created_at, attempts, next_attempt_at)

@@ -25,6 +25,7 @@ public sealed class StepFiring(
     LiquidTemplates templates,
     OutboxRelay relay,
     IOptions<WorkflowsOptions> options,
+    WorkflowsTelemetry telemetry,
     ILogger<StepFiring> logger)
 {
     /// <summary>Fires one batch of due steps; returns how many it claimed.</summary>
@@ -120,7 +121,7 @@ public sealed class StepFiring(
         {
             step.DueAt = allowed;
             step.Reason = "deferred: quiet hours";
-            WorkflowsTelemetry.StepsDeferred.Add(1);
+            telemetry.StepsDeferred.Add(1);
             return null;
         }
         var recovery = EventTypes.Recovery.Contains(enrollment.Trigger);
@@ -162,8 +163,8 @@ public sealed class StepFiring(
         step.Reason = null;
         step.FiredAt = now;
         step.FiredBy = firedBy;
-        WorkflowsTelemetry.StepsFired.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
-        WorkflowsTelemetry.FiringLateness.Record((now - step.DueAt).TotalSeconds);
+        telemetry.StepsFired.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
+        telemetry.FiringLateness.Record((now - step.DueAt).TotalSeconds);
         return request;
     }
 
@@ -215,20 +216,20 @@ public sealed class StepFiring(
                 && (s.DueAt - step.DueAt).Duration() < cap);
     }
 
-    private static MessageRequest? Skip(ScheduledStep step, string reason, DateTimeOffset now, string firedBy)
+    private MessageRequest? Skip(ScheduledStep step, string reason, DateTimeOffset now, string firedBy)
     {
         step.State = StepStates.Skipped;
         step.Reason = reason;
         step.FiredAt = now;
         step.FiredBy = firedBy;
-        WorkflowsTelemetry.StepsSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        telemetry.StepsSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
         return null;
     }
 
-    private static void Cancel(ScheduledStep step, string reason)
+    private void Cancel(ScheduledStep step, string reason)
     {
         step.State = StepStates.Cancelled;
         step.Reason = reason;
-        WorkflowsTelemetry.StepsCancelled.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        telemetry.StepsCancelled.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 }

@@ -1,25 +1,39 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Telemetry;
 
-/// <summary>Spans and metrics of Workflows ("FlexyPe.Workflows", exported by the service defaults). No emails or names go in here.</summary>
-public static class WorkflowsTelemetry
+/// <summary>
+/// Workflows' spans and metrics ("FlexyPe.Workflows", exported by the service defaults). Tags carry sequences, steps,
+/// stores and reasons: never an email, a phone or a name.
+/// </summary>
+public sealed class WorkflowsTelemetry
 {
     public const string Name = "FlexyPe.Workflows";
 
     public static readonly ActivitySource Source = new(Name);
-    private static readonly Meter Meter = new(Name);
 
-    public static readonly Counter<long> Enrolled = Meter.CreateCounter<long>("workflows.enrollments", description: "Enrollments started");
-    public static readonly Counter<long> StepsFired = Meter.CreateCounter<long>("workflows.steps.fired", description: "Steps that produced a message request");
-    public static readonly Counter<long> StepsSkipped = Meter.CreateCounter<long>("workflows.steps.skipped", description: "Steps skipped, by reason");
-    public static readonly Counter<long> StepsCancelled = Meter.CreateCounter<long>("workflows.steps.cancelled", description: "Steps cancelled, by reason");
-    public static readonly Counter<long> StepsDeferred = Meter.CreateCounter<long>("workflows.steps.deferred", description: "Steps moved out of quiet hours");
-    public static readonly Counter<long> Recoveries = Meter.CreateCounter<long>("workflows.recoveries", description: "Purchases attributed to a message");
-    public static readonly Histogram<double> FiringLateness = Meter.CreateHistogram<double>(
-        "workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired");
-    public static readonly Counter<long> OutboxDelivered = Meter.CreateCounter<long>("workflows.outbox.delivered", description: "Message requests Notifier accepted");
-    public static readonly Counter<long> OutboxFailed = Meter.CreateCounter<long>("workflows.outbox.failed_attempts", description: "Delivery attempts to Notifier that failed");
+    public WorkflowsTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(Name);
+        Enrolled = meter.CreateCounter<long>("flexype.workflows.enrollments", description: "Enrollments started, by sequence.");
+        StepsFired = meter.CreateCounter<long>("flexype.workflows.steps.fired", description: "Steps that produced a message request, by sequence.");
+        StepsSkipped = meter.CreateCounter<long>("flexype.workflows.steps.skipped", description: "Steps skipped, by reason.");
+        StepsCancelled = meter.CreateCounter<long>("flexype.workflows.steps.cancelled", description: "Steps cancelled, by reason.");
+        StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps moved out of quiet hours.");
+        Recoveries = meter.CreateCounter<long>("flexype.workflows.recoveries", description: "Purchases attributed to a message, by sequence.");
+        FiringLateness = meter.CreateHistogram<double>("flexype.workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired.");
+        OutboxDelivered = meter.CreateCounter<long>("flexype.workflows.outbox.delivered", description: "Message requests Notifier accepted.");
+        OutboxFailed = meter.CreateCounter<long>("flexype.workflows.outbox.failed_attempts", description: "Delivery attempts to Notifier that failed.");
+    }
+
+    public Counter<long> Enrolled { get; }
+    public Counter<long> StepsFired { get; }
+    public Counter<long> StepsSkipped { get; }
+    public Counter<long> StepsCancelled { get; }
+    public Counter<long> StepsDeferred { get; }
+    public Counter<long> Recoveries { get; }
+    public Histogram<double> FiringLateness { get; }
+    public Counter<long> OutboxDelivered { get; }
+    public Counter<long> OutboxFailed { get; }
 }

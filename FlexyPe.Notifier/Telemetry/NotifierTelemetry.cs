@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlexyPe.Notifier.Model;
 
-namespace FlexyPe.Notifier.Sending;
+namespace FlexyPe.Notifier.Telemetry;
 
 /// <summary>
 /// Spans and metrics of sending, under "FlexyPe.Notifier" (exported by the service defaults). They carry ids and
@@ -12,7 +12,7 @@ public sealed class NotifierTelemetry
 {
     public const string Name = "FlexyPe.Notifier";
 
-    private static readonly ActivitySource Source = new(Name);
+    public static readonly ActivitySource Source = new(Name);
     private readonly Counter<long> messages;
     private readonly Histogram<double> queueToAccepted;
 

@@ -1,9 +1,9 @@
-using Microsoft.AspNetCore.HttpOverrides;
 using FlexyPe.Ingest.Infrastructure;
 using FlexyPe.Ingest.Outbox;
 using FlexyPe.Ingest.Storage;
 using FlexyPe.Ingest.Telemetry;
 using FlexyPe.Ingest.Verification;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using FlexyPe.Notifier.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using FlexyPe.Notifier.Telemetry;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace FlexyPe.Notifier.DeliveryEvents;

@@ -1,10 +1,9 @@
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Scheduling;
+using FlexyPe.Workflows.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Apis;
 

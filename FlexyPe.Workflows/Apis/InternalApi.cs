@@ -3,9 +3,9 @@ using System.Text.Json;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Apis;
 

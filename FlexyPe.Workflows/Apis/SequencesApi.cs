@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
 using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Apis;
 

@@ -1,7 +1,6 @@
-using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using FlexyPe.Workflows.Model;
+using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Workflows.Enrollments;
 

@@ -1,7 +1,7 @@
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Enrollments;
 

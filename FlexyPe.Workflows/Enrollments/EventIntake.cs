@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
 using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Enrollments;
 

@@ -9,7 +9,6 @@ using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Extensions;
 

@@ -1,10 +1,5 @@
-using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.HandOffs;
-using FlexyPe.Workflows.Outbox;
-using FlexyPe.Workflows.Scheduling;
-using FlexyPe.Workflows.Sequences;
-using Microsoft.EntityFrameworkCore;
 using FlexyPe.Workflows.Model;
+using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Workflows.Infrastructure;
 

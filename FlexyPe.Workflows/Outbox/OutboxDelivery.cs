@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Scheduling;
+using FlexyPe.Workflows.Model;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Outbox;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Outbox;
 

@@ -1,6 +1,5 @@
 using FlexyPe.Workflows.Outbox;
 using Quartz;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Scheduling;
 

@@ -2,14 +2,13 @@ using System.Diagnostics;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
 using FlexyPe.Workflows.Outbox;
-using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
 using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Scheduling;
 

@@ -1,9 +1,8 @@
 using System.Globalization;
-using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Sequences;
 

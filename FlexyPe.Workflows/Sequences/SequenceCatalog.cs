@@ -1,11 +1,8 @@
 using System.Text.RegularExpressions;
-using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Scheduling;
+using FlexyPe.Workflows.Model;
 using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
-using FlexyPe.Workflows.Model;
 
 namespace FlexyPe.Workflows.Sequences;
 

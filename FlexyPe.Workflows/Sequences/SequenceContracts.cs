@@ -25,6 +25,3 @@ public sealed record SequenceInput(
 
 public sealed record StepInput(
     TimeSpan Delay, string? DelayFrom, string? Subject, string? Template, string? DiscountCode, bool? Enabled, string? PreviewText = null);
-
-/// <summary>A template that does not parse: which step and field, and where.</summary>
-public sealed record TemplateProblem(int Step, string Field, string Message, int? Line, int? Column);

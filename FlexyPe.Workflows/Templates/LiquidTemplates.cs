@@ -9,6 +9,9 @@ namespace FlexyPe.Workflows.Templates;
 /// <summary>Where a template failed to parse (1-based line and column) and why.</summary>
 public sealed record TemplateError(string Message, int? Line, int? Column);
 
+/// <summary>A template that does not parse: which step and field, and where.</summary>
+public sealed record TemplateProblem(int Step, string Field, string Message, int? Line, int? Column);
+
 /// <summary>A template that failed at render time (does not parse, or broke a limit); the message is fit to show a marketer.</summary>
 public sealed class TemplateRenderException(string message, Exception? inner = null) : Exception(message, inner)
 {

@@ -1,6 +1,5 @@
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Model;
-using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Stores;
 using Microsoft.EntityFrameworkCore;
 

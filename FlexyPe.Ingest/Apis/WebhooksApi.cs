@@ -82,7 +82,7 @@ public static class WebhooksApi
             var headersJson = HeadersJson(request);
             var bodyText = Encoding.UTF8.GetString(body);
 
-            // 3. Something we can read: a JSON object with an event id.
+            // 3. Something we can read: a JSON object.
             JsonDocument document;
             try
             {
@@ -107,11 +107,6 @@ public static class WebhooksApi
                     kind,
                     time.GetUtcNow());
                 var eventId = FlexyPeEventParser.EventIdOf(delivery);
-                if (eventId is null)
-                {
-                    return await RejectAsync("missing_event_id", "There is no X-Event-Id header and no event_id in the body.", null);
-                }
-
                 var normalized = FlexyPeEventParser.Parse(delivery, eventId);
                 activity?.SetTag("flexype.event_type", normalized.Type);
                 activity?.SetTag("flexype.payload_version", normalized.PayloadVersion);

@@ -23,9 +23,17 @@ public static class FlexyPeEventParser
     public const string Version202605 = "2026-05";
     public const string VersionLegacy = "legacy";
 
-    /// <summary>The event id: the <c>X-Event-Id</c> header (the retry identity), else the body's <c>event_id</c>.</summary>
-    public static string? EventIdOf(WebhookDelivery delivery) =>
-        Clean(delivery.HeaderEventId) ?? ((JsonElement?)delivery.Body).String("event_id", "eventId", "id");
+    /// <summary>
+    /// The event id: the <c>X-Event-Id</c> header (the retry identity), else the body's <c>event_id</c>, else an id made
+    /// from the body itself. FlexyPe's legacy pages document no event id at all; a retry repeats the same body, so its
+    /// content id dedupes it, where refusing the delivery would lose the event after FlexyPe's three retries.
+    /// </summary>
+    public static string EventIdOf(WebhookDelivery delivery) =>
+        Clean(delivery.HeaderEventId) ?? ((JsonElement?)delivery.Body).String("event_id", "eventId", "id") ?? ContentId(delivery.Body);
+
+    /// <summary><c>content-</c> and the first 32 hex digits of the SHA-256 of the body as it came.</summary>
+    public static string ContentId(JsonElement body)
+        => "content-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body.GetRawText())))[..32];
 
     /// <summary>The store an event belongs to: its Shopify domain where given, else the store id FlexyPe uses.</summary>
     public static string StoreIdOf(JsonElement body)
@@ -46,9 +54,12 @@ public static class FlexyPeEventParser
         var data = isEnvelope ? body.Object("payload") : body;
 
         var version = Clean(delivery.HeaderVersion) ?? (isEnvelope ? Version202605 : VersionLegacy);
-        var type = EventTypeResolver.FromName(body.String("event_type", "type", "event"))
-            ?? EventTypeResolver.FromName(delivery.PathKind)
-            ?? EventTypeResolver.FromShape(data);
+        // A type the body names but we do not know stays unknown: guessing from its shape could start a sequence
+        // (an ORDER_REFUNDED with a customer is not a new customer).
+        var named = body.String("event_type", "type", "event");
+        var type = named is not null
+            ? EventTypeResolver.FromName(named) ?? EventTypes.Unknown
+            : EventTypeResolver.FromName(delivery.PathKind) ?? EventTypeResolver.FromShape(data);
         var storeId = StoreIdOf(delivery.Body);
         var customer = ReadCustomer(data);
         var cart = ReadCart(data);

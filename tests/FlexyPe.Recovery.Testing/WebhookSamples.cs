@@ -4,7 +4,7 @@ namespace FlexyPe.Recovery.Testing;
 
 /// <summary>
 /// One delivery as FlexyPe sends it, and what its normalized event must say. The bodies are the examples of
-/// shared/flexype-webhooks.md; where that reference is cut (`…`), the body is closed with the fields the older versions
+/// docs/flexype-webhooks.md; where that reference is cut (`…`), the body is closed with the fields the older versions
 /// document, and the sample says so. <c>{{event_id}}</c> is replaced by an id unique to the test run.
 /// </summary>
 public sealed record WebhookSample(
@@ -332,6 +332,14 @@ public static class WebhookSamples
             """,
             "2026-05", true, null,
             new Dictionary<string, string?> { ["type"] = "unknown", ["store_id"] = "my-store.myshopify.com" }),
+
+        new("an event type not known yet is unknown even when its payload looks like a new customer (no welcome flow)",
+            """
+            { "event_time": "2026-05-07T10:00:00Z", "event_type": "CUSTOMER_DELETED", "event_id": "{{event_id}}",
+              "store": { "shopify_domain": "my-store.myshopify.com" }, "payload": { "customer": { "email": "gone@example.com" }, "shopify_customer_id": "9" } }
+            """,
+            "2026-05", true, null,
+            new Dictionary<string, string?> { ["type"] = "unknown" }),
 
         new("numbers as strings, nulls anywhere, unknown extra fields",
             """

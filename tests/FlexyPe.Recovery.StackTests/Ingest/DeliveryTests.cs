@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using FlexyPe.Recovery.StackTests.Stack;
 
@@ -95,14 +96,13 @@ public sealed class DeliveryTests(RecoveryStack stack)
     [Theory]
     [InlineData("malformed_json", "{\"event_type\": \"ACR_CHECKOUT\", \"marker\": \"MARKER\"")]
     [InlineData("not_an_object", "[\"MARKER\", 1, 2]")]
-    [InlineData("missing_event_id", "{\"event_type\": \"ACR_CHECKOUT\", \"marker\": \"MARKER\"}")]
     public async Task Bad_input_is_400_problem_json_and_the_delivery_is_kept_with_its_reason(string reason, string bodyTemplate)
     {
         using var ingest = new IngestClient(stack);
         var marker = Guid.NewGuid().ToString("N");
         var body = bodyTemplate.Replace("MARKER", marker, StringComparison.Ordinal);
 
-        using var response = await ingest.DeliverAsync(body, eventId: reason == "missing_event_id" ? null : IngestClient.NewEventId());
+        using var response = await ingest.DeliverAsync(body, eventId: IngestClient.NewEventId());
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -116,6 +116,25 @@ public sealed class DeliveryTests(RecoveryStack stack)
         // Kept without the secret.
         Assert.DoesNotContain(kept.GetProperty("headers").EnumerateObject(), h => h.Name.Equals("X-Flexype-Authorization", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(stack.WebhookSecret, kept.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_delivery_without_any_event_id_is_stored_under_its_content_id_and_its_retry_is_a_duplicate()
+    {
+        using var ingest = new IngestClient(stack);
+        // A legacy ACR as FlexyPe's pages document it: no X-Event-Id, no event_id in the body.
+        var body = $$"""{ "checkout_url": "https://legacy-store.myshopify.com/?flx_s={{Guid.NewGuid()}}", "session_state": "INITIATED", "total_payable": 630 }""";
+
+        using var first = await ingest.DeliverAsync(body, eventId: null);
+        using var retry = await ingest.DeliverAsync(body, eventId: null);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("""{"received":true,"duplicate":false}""", await first.Content.ReadAsStringAsync());
+        Assert.Equal("""{"received":true,"duplicate":true}""", await retry.Content.ReadAsStringAsync());
+        // The documented content id: "content-" and the first 32 hex digits of the body's SHA-256 (docs/ingest.md).
+        var contentId = "content-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body)))[..32];
+        var stored = await ingest.GetEventAsync(contentId);
+        Assert.Equal("abandoned_checkout", stored!.Value.GetProperty("normalized").At("type"));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace FlexyPe.Simulator.Generation;
 
-/// <summary>The payload versions FlexyPe documents (shared/flexype-webhooks.md).</summary>
+/// <summary>The payload versions FlexyPe documents (docs/flexype-webhooks.md).</summary>
 public static class PayloadVersions
 {
     public const string V2026_05 = "2026-05";

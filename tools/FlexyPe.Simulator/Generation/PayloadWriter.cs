@@ -7,7 +7,7 @@ using Bogus;
 namespace FlexyPe.Simulator.Generation;
 
 /// <summary>
-/// Writes one shopper's deliveries in one payload version, with the field names of shared/flexype-webhooks.md. Where
+/// Writes one shopper's deliveries in one payload version, with the field names of docs/flexype-webhooks.md. Where
 /// that reference is cut (the 2026-05 ACR after <c>payload.user</c>), the body carries the 2025-09 checkout fields, as
 /// Ingest's own test samples do.
 /// </summary>

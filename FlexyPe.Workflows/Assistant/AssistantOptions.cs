@@ -1,0 +1,35 @@
+namespace FlexyPe.Workflows.Assistant;
+
+/// <summary>The copy assistant's limits (<c>Workflows:Assistant:*</c>). The model itself is the connection string <c>ai</c>.</summary>
+public sealed class AssistantOptions
+{
+    public const string Section = "Workflows:Assistant";
+
+    /// <summary>One call to the model, from request to parsed answer; past it the marketer is told to try again.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Input plus output tokens one store may spend per UTC day, as the model reports them.</summary>
+    public long DailyTokenBudgetPerStore { get; set; } = 50_000;
+
+    /// <summary>The most a single answer may cost; also the least budget left for a call to start.</summary>
+    public int MaxOutputTokens { get; set; } = 1_500;
+
+    /// <summary>The most variants one request may ask for.</summary>
+    public int MaxVariants { get; set; } = 10;
+
+    public double Temperature { get; set; } = 0.8;
+
+    public AssistantCircuitOptions Circuit { get; set; } = new();
+}
+
+/// <summary>When the model keeps failing, stop asking it for a while (Polly's circuit breaker).</summary>
+public sealed class AssistantCircuitOptions
+{
+    /// <summary>Failures (errors, 429s, timeouts) over calls in <see cref="SamplingDuration"/> that open the circuit.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+    /// <summary>Calls needed in <see cref="SamplingDuration"/> before the ratio counts (Polly's minimum is 2).</summary>
+    public int MinimumThroughput { get; set; } = 4;
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long an open circuit refuses calls before one is let through to test the model again.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace FlexyPe.Workflows.Assistant;
 
 public static class AssistantServiceCollectionExtensions
@@ -11,12 +14,13 @@ public static class AssistantServiceCollectionExtensions
         builder.Services.AddOptions<AssistantOptions>().Bind(builder.Configuration.GetSection(AssistantOptions.Section));
         builder.Services.AddSingleton(sp =>
         {
-            var timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AssistantOptions>>().Value.Timeout;
+            var timeout = sp.GetRequiredService<IOptions<AssistantOptions>>().Value.Timeout;
             return LanguageModel.FromConnectionString(
                 builder.Configuration.GetConnectionString(AiConnection.Name),
                 sp.GetRequiredService<ILoggerFactory>(),
                 timeout + TimeSpan.FromSeconds(5));
         });
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CopyGuardrails>();
         // One instance: the circuit breaker's state is shared by every request.
         builder.Services.AddSingleton<CopyAssistant>();

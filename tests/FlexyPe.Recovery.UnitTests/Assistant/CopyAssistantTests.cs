@@ -247,10 +247,11 @@ public sealed class CopyAssistantTests
         Assert.Equal(188, Convert.ToInt32(chat.GetTagItem("gen_ai.usage.output_tokens"), System.Globalization.CultureInfo.InvariantCulture));
         var logged = collector.GetSnapshot();
         Assert.Contains(logged, r => r.Category == "Microsoft.Extensions.AI.LoggingChatClient" && r.Level == LogLevel.Debug);
-        var everything = string.Join("\n",
-            ours.SelectMany(s => s.TagObjects.Select(t => t.Value?.ToString())
-                .Concat(s.Events.SelectMany(e => e.Tags.Select(t => t.Value?.ToString())))),
-            string.Join("\n", logged.Select(r => r.Message + " " + string.Join(",", r.StructuredState?.Select(kv => kv.Value) ?? [])))) ;
+        var spanValues = ours.SelectMany(s => s.TagObjects.Select(t => t.Value?.ToString())
+            .Concat(s.Events.SelectMany(e => e.Tags.Select(t => t.Value?.ToString()))));
+        var logValues = logged.Select(r => r.Message + " " + string.Join(",", r.StructuredState?.Select(kv => kv.Value) ?? []));
+        var everything = string.Join("\n", spanValues.Concat(logValues));
+        Assert.Contains("gpt-test", everything);
         Assert.DoesNotContain("Marker-brand-7f3a", everything);
         Assert.DoesNotContain("Marker-answer-91c2", everything);
     }

@@ -11,7 +11,9 @@ public static class AssistantServiceCollectionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddCopyAssistant(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AssistantOptions>().Bind(builder.Configuration.GetSection(AssistantOptions.Section));
+        builder.Services.AddOptions<AssistantOptions>().BindConfiguration(AssistantOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AssistantOptions>, AssistantOptionsValidator>();
+        builder.Services.AddSingleton<AssistantTelemetry>();
         builder.Services.AddSingleton(sp =>
         {
             var timeout = sp.GetRequiredService<IOptions<AssistantOptions>>().Value.Timeout;

@@ -27,12 +27,16 @@ public sealed class CopyAssistant
     private readonly CopyGuardrails guardrails;
     private readonly AssistantOptions options;
     private readonly TimeProvider time;
+    private readonly AssistantTelemetry telemetry;
     private readonly ILogger<CopyAssistant> logger;
     private readonly ResiliencePipeline pipeline;
     private readonly CircuitBreakerStateProvider circuit = new();
 
-    public CopyAssistant(LanguageModel model, CopyGuardrails guardrails, IOptions<AssistantOptions> options, TimeProvider time, ILogger<CopyAssistant> logger)
+    public CopyAssistant(
+        LanguageModel model, CopyGuardrails guardrails, IOptions<AssistantOptions> options, TimeProvider time,
+        AssistantTelemetry telemetry, ILogger<CopyAssistant> logger)
     {
+        this.telemetry = telemetry;
         this.model = model;
         this.guardrails = guardrails;
         this.options = options.Value;
@@ -96,13 +100,13 @@ public sealed class CopyAssistant
             {
                 activity?.SetStatus(ActivityStatusCode.Error, outcome);
             }
-            AssistantTelemetry.Calls.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-            AssistantTelemetry.Tokens.Add(input, new KeyValuePair<string, object?>("direction", "input"));
-            AssistantTelemetry.Tokens.Add(output, new KeyValuePair<string, object?>("direction", "output"));
-            AssistantTelemetry.Kept.Add(kept.Count);
+            telemetry.Calls.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+            telemetry.Tokens.Add(input, new KeyValuePair<string, object?>("direction", "input"));
+            telemetry.Tokens.Add(output, new KeyValuePair<string, object?>("direction", "output"));
+            telemetry.Kept.Add(kept.Count);
             foreach (var rule in audit.DroppedReasons)
             {
-                AssistantTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("rule", rule));
+                telemetry.Dropped.Add(1, new KeyValuePair<string, object?>("rule", rule));
             }
             logger.LogInformation(
                 "Copy for {Sequence} step {Step} of store {StoreId}: {Outcome}, {Kept} of {Requested} kept, {Dropped} dropped, {InputTokens}+{OutputTokens} tokens ({Model}, {PromptVersion})",

@@ -1,4 +1,5 @@
 using Fluid;
+using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Templates;
 
 namespace FlexyPe.Workflows.Assistant;
@@ -25,7 +26,9 @@ public static class CopyVariables
     /// <summary>The standard variables for a step with or without a discount.</summary>
     public static IReadOnlyList<CopyVariable> For(bool hasDiscount)
     {
-        var model = MessageModel.Build(SampleEvent.Json, SampleEvent.ViewedProducts, SampleEvent.ViewedCollections, hasDiscount ? "COMEBACK10" : null);
+        var defaults = new StoreDefaultsOptions();
+        var brand = new StoreBrand("My Awesome Store", defaults.LogoUrl, defaults.BrandColour, defaults.Currency, defaults.Locale, defaults.AddressLine);
+        var model = MessageModel.Build(SampleEvent.Json, SampleEvent.ViewedProducts, SampleEvent.ViewedCollections, hasDiscount ? "COMEBACK10" : null, brand);
         var context = new TemplateContext(new TemplateOptions());
         foreach (var (name, value) in model)
         {

@@ -8,14 +8,11 @@ namespace FlexyPe.Workflows.Assistant;
 /// <summary>
 /// The <see cref="IChatClient"/> behind the assistant, or none. Built from the connection string <c>ai</c> with the
 /// OpenAI client (any OpenAI-compatible <c>/v1</c> endpoint), then wrapped so each call is an OpenTelemetry span
-/// (<see cref="TelemetrySource"/>, gen_ai.* attributes: model, token counts, finish reason) and a log line, neither
+/// (<see cref="AssistantTelemetry.Name"/>, gen_ai.* attributes: model, token counts, finish reason) and a log line, neither
 /// of which carries the prompt or the answer.
 /// </summary>
 public sealed class LanguageModel : IDisposable
 {
-    /// <summary>The ActivitySource and Meter of the assistant (inside the service defaults' <c>FlexyPe.*</c>).</summary>
-    public const string TelemetrySource = "FlexyPe.Workflows.Assistant";
-
     private LanguageModel(IChatClient? client, AiConnection? connection, string detail)
     {
         Client = client;
@@ -51,7 +48,7 @@ public sealed class LanguageModel : IDisposable
         var client = openAi.GetChatClient(connection.Model).AsIChatClient()
             .AsBuilder()
             // Explicitly off, whatever OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT says: prompts stay out of traces.
-            .UseOpenTelemetry(loggerFactory, TelemetrySource, otel => otel.EnableSensitiveData = false)
+            .UseOpenTelemetry(loggerFactory, AssistantTelemetry.Name, otel => otel.EnableSensitiveData = false)
             .UseLogging(new ContentFreeLoggerFactory(loggerFactory))
             .Build();
         return new LanguageModel(client, connection, $"{connection.Model} at {connection.DisplayEndpoint}");

@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 
 namespace FlexyPe.Workflows.Recommendations;
+
+/// <summary>Checks the <see cref="RecommendationOptions"/> attributes at start-up (source-generated).</summary>
+[OptionsValidator]
+public sealed partial class RecommendationOptionsValidator : IValidateOptions<RecommendationOptions>;
 
 /// <summary>Product recommendations settings (<c>Workflows:Recommendations:*</c>).</summary>
 public sealed class RecommendationOptions
@@ -9,8 +15,10 @@ public sealed class RecommendationOptions
     public const string Section = "Workflows:Recommendations";
 
     /// <summary>Vectors kept in process (each 384 floats, about 1.5 KB); the least recently used go first.</summary>
+    [Range(1, 10_000_000)]
     public long CachedEmbeddings { get; set; } = 50_000;
     /// <summary>ONNX Runtime threads per embedding call; 0 lets it use every core (it competes with step firing).</summary>
+    [Range(0, 64)]
     public int ModelThreads { get; set; } = 1;
 }
 
@@ -20,16 +28,20 @@ public static class RecommendationsServiceCollectionExtensions
     public const string TelemetrySource = "FlexyPe.Workflows.Recommendations";
 
     /// <summary>
-    /// The MiniLM embedding generator (wrapped so each batch is a span), the embedding cache and the recommender. An
-    /// <see cref="IProductEmbeddingStore"/> registered by the host is used behind the in-process cache.
+    /// The MiniLM embedding generator (wrapped so each batch is a span; the model loads on first use), the embedding
+    /// cache and the recommender. An <see cref="IProductEmbeddingStore"/> registered by the host is used behind the
+    /// in-process cache.
     /// </summary>
     public static IHostApplicationBuilder AddProductRecommendations(this IHostApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(RecommendationOptions.Section).Get<RecommendationOptions>() ?? new RecommendationOptions();
-        builder.Services.AddEmbeddingGenerator(_ => new MiniLmEmbeddingGenerator(settings.ModelThreads))
+        builder.Services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RecommendationOptions>, RecommendationOptionsValidator>();
+        builder.Services.AddEmbeddingGenerator(sp => new MiniLmEmbeddingGenerator(sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.ModelThreads))
             .UseOpenTelemetry(sourceName: TelemetrySource, configure: otel => otel.EnableSensitiveData = false);
-        builder.Services.AddKeyedSingleton<IMemoryCache>(nameof(ProductEmbeddings),
-            (_, _) => new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.CachedEmbeddings }));
+        builder.Services.AddKeyedSingleton<IMemoryCache>(nameof(ProductEmbeddings), (sp, _) => new MemoryCache(new MemoryCacheOptions
+        {
+            SizeLimit = sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.CachedEmbeddings,
+        }));
         builder.Services.AddSingleton(sp => new ProductEmbeddings(
             sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetRequiredKeyedService<IMemoryCache>(nameof(ProductEmbeddings)),

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace FlexyPe.Workflows.Variants;
 
 /// <summary>
@@ -30,17 +33,25 @@ public sealed record VariantResult(
     double ProbabilityWorse,
     string State);
 
+/// <summary>Checks the <see cref="VariantTestOptions"/> attributes at start-up (source-generated).</summary>
+[OptionsValidator]
+public sealed partial class VariantTestOptionsValidator : IValidateOptions<VariantTestOptions>;
+
 /// <summary>The variant test's rules (<c>Workflows:Variants:*</c>).</summary>
 public sealed class VariantTestOptions
 {
     public const string Section = "Workflows:Variants";
 
     /// <summary>Stop a variant when it is at least this likely to be worse than the best…</summary>
+    [Range(0.5, 0.9999)]
     public double StopProbability { get; set; } = 0.95;
     /// <summary>…by more than this fraction of the best's revenue per send (Braze's rule: 95%, 1%).</summary>
+    [Range(0.0, 0.5)]
     public double StopMargin { get; set; } = 0.01;
     /// <summary>No variant is stopped before it has been sent this many times, whatever the posterior says.</summary>
+    [Range(0, long.MaxValue)]
     public long MinimumSendsBeforeStopping { get; set; } = 200;
     /// <summary>Monte Carlo draws per evaluation.</summary>
+    [Range(1_000, 1_000_000)]
     public int Draws { get; set; } = 10_000;
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace FlexyPe.Workflows.Variants;
 
 public static class VariantsServiceCollectionExtensions
@@ -5,7 +7,8 @@ public static class VariantsServiceCollectionExtensions
     /// <summary>Variant tests between a step's approved variants (options <c>Workflows:Variants</c>).</summary>
     public static IHostApplicationBuilder AddVariantTests(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<VariantTestOptions>().Bind(builder.Configuration.GetSection(VariantTestOptions.Section));
+        builder.Services.AddOptions<VariantTestOptions>().BindConfiguration(VariantTestOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<VariantTestOptions>, VariantTestOptionsValidator>();
         builder.Services.AddSingleton<VariantTest>();
         return builder;
     }

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using FlexyPe.Workflows.Assistant;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
@@ -21,15 +24,20 @@ public sealed class CopyAssistantTests
         "store-1", "abandoned-checkout", "abandoned_checkout", 1, 3, hasDiscount, StepIntents.Reminder,
         new BrandVoice("en-IN", BrandNotes), CopyVariables.For(hasDiscount), banned, count);
 
+    /// <summary>The runtime's own meter factory, one per test, so a test's metric collector sees only its own calls.</summary>
+    private static IMeterFactory Meters() => new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
     private static CopyAssistant Assistant(
-        ChatCompletionsStandIn standIn, Action<AssistantOptions>? change = null, TimeProvider? time = null, ILoggerFactory? logs = null)
+        ChatCompletionsStandIn standIn, Action<AssistantOptions>? change = null, TimeProvider? time = null, ILoggerFactory? logs = null,
+        IMeterFactory? meters = null)
     {
         var options = new AssistantOptions();
         change?.Invoke(options);
         logs ??= NullLoggerFactory.Instance;
         var model = LanguageModel.FromConnectionString(
             $"Endpoint={standIn.Endpoint};Key=test-key;Model=gpt-test", logs, options.Timeout + TimeSpan.FromSeconds(5));
-        return new CopyAssistant(model, new CopyGuardrails(), Options.Create(options), time ?? TimeProvider.System, logs.CreateLogger<CopyAssistant>());
+        return new CopyAssistant(model, new CopyGuardrails(), Options.Create(options), time ?? TimeProvider.System,
+            new AssistantTelemetry(meters ?? Meters()), logs.CreateLogger<CopyAssistant>());
     }
 
     private static readonly string ThreeGood = ChatCompletionsStandIn.Variants(
@@ -91,8 +99,11 @@ public sealed class CopyAssistantTests
             ("Your cart misses you", "<b>Come back</b> today.", "Pick up where you left off."),
             ("Still thinking it over?", "Your {{ cart.first.title }} is where you left it.", "Pick up right where you stopped."));
         using var standIn = new ChatCompletionsStandIn(_ => Reply.Completion(answer));
+        var meters = Meters();
+        using var dropped = new MetricCollector<long>(meters, AssistantTelemetry.Name, "flexype.workflows.assistant.variants.dropped");
+        using var kept = new MetricCollector<long>(meters, AssistantTelemetry.Name, "flexype.workflows.assistant.variants.kept");
 
-        var proposal = await Assistant(standIn).ProposeAsync(Brief(count: 8, banned: "ACT NOW"), [], CancellationToken.None);
+        var proposal = await Assistant(standIn, meters: meters).ProposeAsync(Brief(count: 8, banned: "ACT NOW"), [], CancellationToken.None);
 
         Assert.Equal(["{{ customer.first_name | default: \"Hi\" }}, your cart is waiting", "Still thinking it over?"], proposal.Variants.Select(v => v.Subject));
         Assert.Equal(
@@ -109,6 +120,10 @@ public sealed class CopyAssistantTests
         Assert.Contains("70 characters", proposal.Dropped[4].Reasons[0].Detail);
         Assert.Equal((8, 2), (proposal.Audit.Requested, proposal.Audit.Kept));
         Assert.Equal(6, proposal.Audit.DroppedReasons.Count);
+        Assert.Equal(
+            [GuardrailRules.Currency, GuardrailRules.Url, GuardrailRules.UnknownVariable, GuardrailRules.BannedPhrase, GuardrailRules.SubjectTooLong, GuardrailRules.Html],
+            dropped.GetMeasurementSnapshot().Select(m => (string?)m.Tags["rule"]));
+        Assert.Equal(2, kept.LastMeasurement?.Value);
     }
 
     [Fact]
@@ -223,7 +238,7 @@ public sealed class CopyAssistantTests
         var spans = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == LanguageModel.TelemetrySource,
+            ShouldListenTo = source => source.Name == AssistantTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity => { lock (spans) { spans.Add(activity); } },
         };
@@ -261,7 +276,8 @@ public sealed class CopyAssistantTests
     {
         var assistant = new CopyAssistant(
             LanguageModel.FromConnectionString(null, NullLoggerFactory.Instance, TimeSpan.FromSeconds(15)),
-            new CopyGuardrails(), Options.Create(new AssistantOptions()), TimeProvider.System, NullLogger<CopyAssistant>.Instance);
+            new CopyGuardrails(), Options.Create(new AssistantOptions()), TimeProvider.System, new AssistantTelemetry(Meters()),
+            NullLogger<CopyAssistant>.Instance);
 
         var status = assistant.Status();
         var proposal = await assistant.ProposeAsync(Brief(), [], CancellationToken.None);

@@ -77,7 +77,7 @@ public sealed class CopyAssistant
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         var count = Math.Clamp(brief.Count, 1, options.MaxVariants);
-        using var activity = AssistantTelemetry.Source.StartActivity("assistant.copy.propose");
+        using var activity = AssistantTelemetry.Source.StartActivity("workflows.assistant.propose");
         activity?.SetTag("flexype.store.id", brief.StoreId);
         activity?.SetTag("flexype.sequence", brief.SequenceKey);
         activity?.SetTag("flexype.step", brief.StepNumber);

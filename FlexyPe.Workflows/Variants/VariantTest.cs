@@ -99,7 +99,8 @@ public sealed class VariantTest(IOptions<VariantTestOptions> options)
                 (double)best[i] / settings.Draws, probabilityWorse,
                 stop ? VariantStates.Stopped : arm.State);
         }
-        // Never stop every variant: at least one sums to under the threshold by construction, but a test must end with a winner.
+        // In every draw the top variant is not worse than the others, so the rule cannot stop them all; kept explicit
+        // because a test must always end with a winner.
         if (results.All(r => r.State == VariantStates.Stopped))
         {
             var winner = Array.IndexOf(results, results.MaxBy(r => r.ProbabilityBest));

@@ -253,7 +253,7 @@ public sealed class CopyAssistantTests
         Activity[] ours;
         lock (spans)
         {
-            var outer = spans.Single(s => s.OperationName == "assistant.copy.propose" && (string?)s.GetTagItem("flexype.store.id") == "store-span-test");
+            var outer = spans.Single(s => s.OperationName == "workflows.assistant.propose" && (string?)s.GetTagItem("flexype.store.id") == "store-span-test");
             ours = [.. spans.Where(s => s.TraceId == outer.TraceId)];
         }
         var chat = Assert.Single(ours, s => (string?)s.GetTagItem("gen_ai.operation.name") == "chat");

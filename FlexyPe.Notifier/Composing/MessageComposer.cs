@@ -71,21 +71,19 @@ public sealed class MessageComposer(IOptions<NotifierOptions> options, Unsubscri
             ? LinkTracking.Rewrite(document, request.Id, options.Value.PublicBaseUrl, clicks)
             : [];
         RemoveComments(document);
-        var body = document.ToHtml();
-        var html = InlineCss(placed ? body : WithFooter(document, request.StoreName ?? from.Name, unsubscribeUrl));
+        var renderedText = string.IsNullOrWhiteSpace(request.TextBody) ? PlainTextRenderer.Render(document) : null;
+        if (!placed)
+        {
+            AppendFooter(document, request.StoreName ?? from.Name, unsubscribeUrl);
+        }
+        var html = InlineCss(document);
 
-        string text;
-        if (string.IsNullOrWhiteSpace(request.TextBody))
-        {
-            text = PlainTextRenderer.Render(body);
-            text += placed ? "\n" : $"\n\n--\nUnsubscribe: {unsubscribeUrl}\n";
-        }
-        else
-        {
-            text = request.TextBody.Contains(UnsubscribePlaceholder, StringComparison.Ordinal)
-                ? request.TextBody.Replace(UnsubscribePlaceholder, unsubscribeUrl, StringComparison.Ordinal).TrimEnd() + "\n"
-                : request.TextBody.TrimEnd() + $"\n\n--\nUnsubscribe: {unsubscribeUrl}\n";
-        }
+        var given = renderedText ?? request.TextBody!;
+        var text = renderedText is null && given.Contains(UnsubscribePlaceholder, StringComparison.Ordinal)
+            ? given.Replace(UnsubscribePlaceholder, unsubscribeUrl, StringComparison.Ordinal).TrimEnd() + "\n"
+            : renderedText is not null && placed
+                ? renderedText + "\n"
+                : given.TrimEnd() + $"\n\n--\nUnsubscribe: {unsubscribeUrl}\n";
         message.Body = new BodyBuilder { HtmlBody = html, TextBody = text }.ToMessageBody();
         dkim.TrySign(message);
         return message;
@@ -98,7 +96,7 @@ public sealed class MessageComposer(IOptions<NotifierOptions> options, Unsubscri
     private MailboxAddress FromFor(string storeId, string? requested)
         => MailboxAddress.Parse(requested ?? options.Value.StoreSettingsFor(storeId).From ?? options.Value.DefaultFrom);
 
-    private static string WithFooter(IHtmlDocument document, string? storeName, string unsubscribeUrl)
+    private static void AppendFooter(IHtmlDocument document, string? storeName, string unsubscribeUrl)
     {
         var footer = document.CreateElement("p");
         footer.ClassName = FooterClass;
@@ -106,7 +104,6 @@ public sealed class MessageComposer(IOptions<NotifierOptions> options, Unsubscri
         var from = string.IsNullOrWhiteSpace(storeName) ? "these emails" : $"emails from {WebUtility.HtmlEncode(storeName)}";
         footer.InnerHtml = $"Don't want {from}? <a href=\"{WebUtility.HtmlEncode(unsubscribeUrl)}\">Unsubscribe</a>.";
         document.Body!.AppendChild(footer);
-        return document.ToHtml();
     }
 
     /// <summary>
@@ -126,7 +123,15 @@ public sealed class MessageComposer(IOptions<NotifierOptions> options, Unsubscri
     }
 
     // Mail clients (Gmail among them) drop <style> blocks, so the rules go onto each element's style attribute; blocks
-    // marked data-premailer="ignore" (media queries) stay in the head for the clients that read them.
-    private static string InlineCss(string html)
-        => PreMailer.Net.PreMailer.MoveCssInline(html, removeStyleElements: true, ignoreElements: KeepStyleSelector, removeComments: false).Html;
+    // marked data-premailer="ignore" (media queries) stay in the head for the clients that read them. A body with
+    // nothing to inline (the seeded templates write their styles inline) is served as it is.
+    private static string InlineCss(IHtmlDocument document)
+    {
+        if (document.QuerySelector($"style:not([data-premailer=\"ignore\"]), link[rel=stylesheet]") is null)
+        {
+            return document.ToHtml();
+        }
+        using var premailer = new PreMailer.Net.PreMailer(document);
+        return premailer.MoveCssInline(removeStyleElements: true, ignoreElements: KeepStyleSelector, removeComments: false).Html;
+    }
 }

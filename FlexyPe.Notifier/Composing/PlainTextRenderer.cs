@@ -23,9 +23,10 @@ public static class PlainTextRenderer
         "head", "style", "script", "title", "noscript", "template",
     };
 
-    public static string Render(string html)
+    public static string Render(string html) => Render(new HtmlParser().ParseDocument(html));
+
+    public static string Render(IDocument document)
     {
-        var document = new HtmlParser().ParseDocument(html);
         var text = new StringBuilder();
         Append(document.Body ?? (INode)document, text, inCell: false);
         return Tidy(text.ToString());

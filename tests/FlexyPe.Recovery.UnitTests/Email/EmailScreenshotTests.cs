@@ -12,36 +12,12 @@ namespace FlexyPe.Recovery.UnitTests.Email;
 /// people to look at; the tests check what can be checked by machine: nothing wider than the screen, every image
 /// drawn, the preview identical to what is sent.
 /// </summary>
-public sealed class EmailScreenshotTests : IAsyncLifetime
+public sealed class EmailScreenshotTests(Chromium chromium) : IClassFixture<Chromium>
 {
     public static readonly string Folder = Path.Combine(Repository.Root, "TestResults", "email-screenshots");
 
     /// <summary>The brand of the screenshots: a logo and a colour, as a real store would have them.</summary>
     private static readonly StoreBrand Brand = EmailRendering.Brand with { LogoUrl = "https://cdn.example.com/logo.svg" };
-
-    private IPlaywright? playwright;
-    private IBrowser? browser;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Folder);
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-        playwright?.Dispose();
-    }
 
     public static TheoryData<string, int> Steps()
     {
@@ -89,7 +65,8 @@ public sealed class EmailScreenshotTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(string html, int width, ColorScheme scheme)
     {
-        var page = await browser!.NewPageAsync(new BrowserNewPageOptions
+        Directory.CreateDirectory(Folder);
+        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = 800 }, ColorScheme = scheme, DeviceScaleFactor = 1,
         });
@@ -106,10 +83,39 @@ public sealed class EmailScreenshotTests : IAsyncLifetime
     {
         if (url.EndsWith("/logo.svg", StringComparison.Ordinal))
         {
-            return $"""<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><circle cx="20" cy="20" r="18" fill="{Brand.Colour}"/><text x="46" y="26" font-family="sans-serif" font-size="16" font-weight="700" fill="{Brand.Colour}">My Awesome Store</text></svg>""";
+            return $"""<svg xmlns="http://www.w3.org/2000/svg" width="220" height="40"><circle cx="20" cy="20" r="18" fill="{Brand.Colour}"/><text x="46" y="26" textLength="168" lengthAdjust="spacingAndGlyphs" font-family="sans-serif" font-size="16" font-weight="700" fill="{Brand.Colour}">My Awesome Store</text></svg>""";
         }
         var hue = SHA256.HashData(Encoding.UTF8.GetBytes(url))[0] * 360 / 256;
         var label = Path.GetFileNameWithoutExtension(new Uri(url).AbsolutePath);
         return $"""<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400"><rect width="400" height="400" fill="hsl({hue},45%,80%)"/><circle cx="200" cy="170" r="90" fill="hsl({hue},40%,60%)"/><text x="200" y="340" text-anchor="middle" font-family="sans-serif" font-size="40" fill="hsl({hue},40%,25%)">{label}</text></svg>""";
+    }
+}
+
+/// <summary>The machine's chromium (/usr/bin/chromium), started once for the screenshot tests.</summary>
+public sealed class Chromium : IAsyncLifetime
+{
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public IBrowser Browser => browser ?? throw new InvalidOperationException("chromium has not started.");
+
+    public async Task InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+        playwright?.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using FlexyPe.Notifier.Clicks;
 using FlexyPe.Notifier.DeliveryEvents;
 using FlexyPe.Notifier.Infrastructure;
+using FlexyPe.Notifier.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,12 +21,12 @@ public static class ClicksApi
     }
 
     public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> FollowAsync(
-        string token, ClickTokens tokens, NotifierDbContext db, ClickTelemetry telemetry, TimeProvider time,
+        string token, ClickTokens tokens, NotifierDbContext db, NotifierTelemetry telemetry, TimeProvider time,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!tokens.TryRead(token, out var target))
         {
-            telemetry.Count("invalid_token");
+            telemetry.CountClick("invalid_token");
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "This link is not valid.",
                 detail: "The link is damaged or was not made by this service; check that it was copied whole.");
         }
@@ -36,7 +37,7 @@ public static class ClicksApi
             .SingleOrDefaultAsync(cancellationToken);
         if (message is null || target.LinkIndex < 0 || target.LinkIndex >= message.TrackedLinks.Count)
         {
-            telemetry.Count("unknown_link");
+            telemetry.CountClick("unknown_link");
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "This link is no longer available.",
                 detail: "The email this link came from has no such link.");
         }
@@ -45,7 +46,7 @@ public static class ClicksApi
         db.AddDeliveryEvent(DeliveryEventType.Clicked, message.StoreId, message.To, message.IdempotencyKey, smtpReply: null,
             time.GetUtcNow(), linkIndex: target.LinkIndex, url: url);
         await db.SaveChangesAsync(cancellationToken);
-        telemetry.Count("redirected");
+        telemetry.CountClick("redirected");
         loggers.CreateLogger(typeof(ClicksApi)).LogInformation(
             "Link {LinkIndex} of message request {MessageRequestId} clicked", target.LinkIndex, target.MessageId);
         return TypedResults.Redirect(url);

@@ -39,7 +39,6 @@ public static class Extensions
             .PersistKeysToDbContext<NotifierDbContext>();
         builder.Services.AddSingleton<UnsubscribeTokens>();
         builder.Services.AddSingleton<ClickTokens>();
-        builder.Services.AddSingleton<ClickTelemetry>();
 
         builder.Services.AddSingleton(sp => SmtpEndpoint.Parse(
             sp.GetRequiredService<IConfiguration>().GetConnectionString(SmtpEndpoint.ConnectionName)

@@ -12,7 +12,7 @@ public sealed class NotifierOptions
 {
     public const string SectionName = "Notifier";
 
-    /// <summary>Where the unsubscribe links in emails point.</summary>
+    /// <summary>Where the unsubscribe and tracked links in emails point.</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:5300";
 
     /// <summary>The From of stores without their own setting.</summary>
@@ -26,6 +26,7 @@ public sealed class NotifierOptions
     [ValidateObjectMembers]
     public SmtpPoolOptions Smtp { get; set; } = new();
     public DeliveryEventOptions DeliveryEvents { get; set; } = new();
+    public Dkim.DkimOptions Dkim { get; set; } = new();
 
     public StoreSettings StoreSettingsFor(string storeId)
         => Stores.TryGetValue(storeId, out var settings) ? settings : new StoreSettings();

@@ -18,5 +18,6 @@ app.MapMessageRequestsApi();
 app.MapMessagesApi();
 app.MapSuppressionsApi();
 app.MapUnsubscribeApi();
+app.MapClicksApi();
 
 app.Run();

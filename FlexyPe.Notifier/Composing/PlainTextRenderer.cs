@@ -5,8 +5,10 @@ using AngleSharp.Html.Parser;
 namespace FlexyPe.Notifier.Composing;
 
 /// <summary>
-/// The plain-text alternative of an HTML email, read from the parsed document: block elements become lines, links
-/// keep their address in brackets, list items get a dash, and nothing in head, style or script shows.
+/// The plain-text alternative of an HTML email, read from the parsed document: block elements become lines (single
+/// lines inside a table cell, so a cart line stays together), links keep their address in brackets, a picture that
+/// only links (no alt text) leaves nothing, list items get a dash, and nothing in head, style or script, or hidden
+/// (the preheader), shows.
 /// </summary>
 public static class PlainTextRenderer
 {
@@ -21,15 +23,16 @@ public static class PlainTextRenderer
         "head", "style", "script", "title", "noscript", "template",
     };
 
-    public static string Render(string html)
+    public static string Render(string html) => Render(new HtmlParser().ParseDocument(html));
+
+    public static string Render(IDocument document)
     {
-        var document = new HtmlParser().ParseDocument(html);
         var text = new StringBuilder();
-        Append(document.Body ?? (INode)document, text);
+        Append(document.Body ?? (INode)document, text, inCell: false);
         return Tidy(text.ToString());
     }
 
-    private static void Append(INode node, StringBuilder text)
+    private static void Append(INode node, StringBuilder text, bool inCell)
     {
         foreach (var child in node.ChildNodes)
         {
@@ -38,7 +41,7 @@ public static class PlainTextRenderer
                 case IText t:
                     text.Append(CollapseWhitespace(t.Data));
                     break;
-                case IElement element when Hidden.Contains(element.LocalName):
+                case IElement element when Hidden.Contains(element.LocalName) || IsHiddenByStyle(element):
                     break;
                 case IElement { LocalName: "br" }:
                     text.Append('\n');
@@ -52,33 +55,65 @@ public static class PlainTextRenderer
                     break;
                 case IElement { LocalName: "a" } link:
                     var before = text.Length;
-                    Append(link, text);
+                    Append(link, text, inCell);
                     var label = text.ToString(before, text.Length - before).Trim();
                     var href = link.GetAttribute("href");
+                    if (label.Length == 0 && link.QuerySelector("img") is not null)
+                    {
+                        // A picture beside its own titled link: the text part has the title's link already.
+                        break;
+                    }
                     if (!string.IsNullOrWhiteSpace(href) && !href.StartsWith('#') && label != href)
                     {
+                        while (text.Length > before && text[^1] == ' ')
+                        {
+                            text.Length--;
+                        }
                         text.Append(label.Length > 0 ? $" ({href})" : href);
                     }
                     break;
                 case IElement { LocalName: "li" } item:
                     text.Append("\n- ");
-                    Append(item, text);
+                    Append(item, text, inCell);
                     text.Append('\n');
                     break;
                 case IElement { LocalName: "td" or "th" } cell:
-                    Append(cell, text);
+                    // A cell beside others (a cart line's picture, title, price) keeps its paragraphs together; a
+                    // layout's lone cell is just a frame.
+                    Append(cell, text, inCell: cell.ParentElement?.Children.Count(c => c.LocalName is "td" or "th") > 1);
                     text.Append(' ');
+                    break;
+                case IElement { LocalName: "table" or "tr" } element:
+                    text.Append("\n\n");
+                    Append(element, text, inCell: false);
+                    text.Append("\n\n");
+                    break;
+                case IElement element when Blocks.Contains(element.LocalName) && inCell:
+                    text.Append('\n');
+                    Append(element, text, inCell);
                     break;
                 case IElement element when Blocks.Contains(element.LocalName):
                     text.Append("\n\n");
-                    Append(element, text);
+                    Append(element, text, inCell);
                     text.Append("\n\n");
                     break;
                 default:
-                    Append(child, text);
+                    Append(child, text, inCell);
                     break;
             }
         }
+    }
+
+    /// <summary>An email's preheader and other content hidden from readers (<c>display:none</c>, Outlook's <c>mso-hide:all</c>).</summary>
+    private static bool IsHiddenByStyle(IElement element)
+    {
+        var style = element.GetAttribute("style");
+        if (string.IsNullOrEmpty(style))
+        {
+            return false;
+        }
+        var compact = style.Replace(" ", "", StringComparison.Ordinal);
+        return compact.Contains("display:none", StringComparison.OrdinalIgnoreCase) || compact.Contains("mso-hide:all", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string CollapseWhitespace(string value)

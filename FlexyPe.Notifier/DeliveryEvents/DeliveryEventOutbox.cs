@@ -12,9 +12,9 @@ public static class DeliveryEventOutbox
     /// </summary>
     public static DeliveryEvent AddDeliveryEvent(
         this NotifierDbContext db, string type, string storeId, string email, string? idempotencyKey,
-        string? smtpReply, DateTimeOffset now, string? traceParent = null)
+        string? smtpReply, DateTimeOffset now, string? traceParent = null, int? linkIndex = null, string? url = null)
     {
-        var deliveryEvent = new DeliveryEvent(Guid.CreateVersion7(), idempotencyKey, storeId, email, type, now, smtpReply);
+        var deliveryEvent = new DeliveryEvent(Guid.CreateVersion7(), idempotencyKey, storeId, email, type, now, smtpReply, linkIndex, url);
         db.OutboxMessages.Add(new OutboxMessage
         {
             Id = deliveryEvent.EventId,

@@ -1,5 +1,7 @@
+using FlexyPe.Notifier.Clicks;
 using FlexyPe.Notifier.Composing;
 using FlexyPe.Notifier.DeliveryEvents;
+using FlexyPe.Notifier.Dkim;
 using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Sending;
 using FlexyPe.Notifier.Smtp;
@@ -29,12 +31,14 @@ public static class Extensions
                 $"{TrustedCertificates.Setting} takes SHA-256 thumbprints: 64 hex digits each (colons and spaces allowed).")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<NotifierOptions>, NotifierOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<NotifierOptions>, DkimOptionsValidator>();
 
         // Unsubscribe links are signed with keys every replica shares.
         builder.Services.AddDataProtection()
             .SetApplicationName("FlexyPe.Notifier")
             .PersistKeysToDbContext<NotifierDbContext>();
         builder.Services.AddSingleton<UnsubscribeTokens>();
+        builder.Services.AddSingleton<ClickTokens>();
 
         builder.Services.AddSingleton(sp => SmtpEndpoint.Parse(
             sp.GetRequiredService<IConfiguration>().GetConnectionString(SmtpEndpoint.ConnectionName)
@@ -42,6 +46,7 @@ public static class Extensions
         builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddHealthChecks().AddCheck<SmtpHealthCheck>("smtp");
 
+        builder.Services.AddSingleton<DkimSigning>();
         builder.Services.AddSingleton<MessageComposer>();
         builder.Services.AddSingleton<NotifierTelemetry>();
         builder.Services.AddHostedService<SendingWorker>();

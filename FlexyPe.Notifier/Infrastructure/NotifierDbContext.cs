@@ -35,6 +35,8 @@ public sealed class NotifierDbContext(DbContextOptions<NotifierDbContext> option
                         tags => tags.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
                         tags => new Dictionary<string, string>(tags)))
                 .HasColumnType("jsonb");
+            // Rows from before click tracking have no tracked links.
+            request.Property(r => r.TrackedLinks).HasDefaultValueSql("'{}'::text[]");
             request.HasMany(r => r.Attempts).WithOne().HasForeignKey(a => a.MessageRequestId);
         });
 

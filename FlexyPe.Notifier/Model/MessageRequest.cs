@@ -20,6 +20,12 @@ public sealed class MessageRequest
     /// <summary>Whether the store wants its links rewritten through Notifier's click tracking.</summary>
     public bool TrackClicks { get; set; }
 
+    /// <summary>
+    /// The URLs of the message's tracked links, in the order of their link index: what <c>/c/{token}</c> redirects to,
+    /// and the only URLs it redirects to. Recorded when the message is composed.
+    /// </summary>
+    public List<string> TrackedLinks { get; set; } = [];
+
     public string Status { get; set; } = MessageStatus.Pending;
     public int AttemptCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -15,6 +15,7 @@ public sealed class NotifierTelemetry
     public static readonly ActivitySource Source = new(Name);
     private readonly Counter<long> messages;
     private readonly Histogram<double> queueToAccepted;
+    private readonly Counter<long> clicks;
 
     public NotifierTelemetry(IMeterFactory meterFactory)
     {
@@ -23,6 +24,8 @@ public sealed class NotifierTelemetry
             "Message requests by outcome: sent, transient_failure, dead_lettered, suppressed.");
         queueToAccepted = meter.CreateHistogram<double>("flexype.notifier.queue_to_250.duration", "s",
             "From a message request being stored to the SMTP server's 250.");
+        clicks = meter.CreateCounter<long>("flexype.notifier.clicks", "{click}",
+            "Requests to /c/{token} by outcome: redirected, invalid_token, unknown_link.");
     }
 
     /// <summary>
@@ -42,4 +45,7 @@ public sealed class NotifierTelemetry
     public void Count(string outcome) => messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void RecordAccepted(TimeSpan queued) => queueToAccepted.Record(queued.TotalSeconds);
+
+    /// <summary>A request to a tracked link, by outcome only (no URL, no address).</summary>
+    public void CountClick(string outcome) => clicks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }

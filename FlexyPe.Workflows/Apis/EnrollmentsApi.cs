@@ -14,8 +14,11 @@ public sealed record EnrollmentSummary(
 public sealed record StepStatus(
     int Number, DateTimeOffset DueAt, string State, string? Reason, DateTimeOffset? FiredAt, string? DeliveryStatus, string IdempotencyKey);
 
-/// <summary>One line of an enrollment's history: enrolled, scheduled, sent, skipped, cancelled, recovered, ended.</summary>
-public sealed record TimelineEntry(DateTimeOffset? At, string Kind, int? Step, string? Reason, decimal? Revenue);
+/// <summary>
+/// One line of an enrollment's history: enrolled, scheduled, sent, skipped, cancelled, clicked (with the link's index
+/// and URL), recovered, ended.
+/// </summary>
+public sealed record TimelineEntry(DateTimeOffset? At, string Kind, int? Step, string? Reason, decimal? Revenue, int? LinkIndex = null, string? Url = null);
 
 public sealed record EnrollmentView(EnrollmentSummary Enrollment, IReadOnlyList<StepStatus> Steps, IReadOnlyList<TimelineEntry> Timeline);
 
@@ -92,6 +95,12 @@ public static class EnrollmentsApi
                 timeline.Add(new TimelineEntry(step.FiredAt ?? enrollment.EndedAt, step.State, step.StepNumber, step.Reason, null));
             }
         }
+        var keys = enrollment.Steps.ToDictionary(s => s.IdempotencyKey, s => s.StepNumber);
+        var keyList = keys.Keys.ToList();
+        var clicks = await db.DeliveryEvents.AsNoTracking()
+            .Where(d => d.Type == DeliveryEventTypes.Clicked && d.IdempotencyKey != null && keyList.Contains(d.IdempotencyKey))
+            .ToListAsync(ct);
+        timeline.AddRange(clicks.Select(c => new TimelineEntry(c.OccurredAt, DeliveryEventTypes.Clicked, keys[c.IdempotencyKey!], null, null, c.LinkIndex, c.Url)));
         timeline.AddRange(recoveries.Select(r => new TimelineEntry(r.RecoveredAt, "recovered", r.StepNumber, "checkout completed", r.Revenue)));
         if (enrollment.EndedAt is { } endedAt)
         {

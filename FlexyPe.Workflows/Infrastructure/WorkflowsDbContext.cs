@@ -57,6 +57,8 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
         {
             delivery.HasKey(e => e.EventId);
             delivery.HasIndex(e => new { e.StoreId, e.Email });
+            // A step's events (its clicks on the enrollment timeline, the stats' joins).
+            delivery.HasIndex(e => e.IdempotencyKey);
         });
 
         modelBuilder.Entity<OutboxMessage>(outbox =>

@@ -9,4 +9,7 @@ public sealed class DeliveryEvent
     public string? Email { get; set; }
     public required string Type { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>A click's link: its position in the message (Notifier's link index) and its URL.</summary>
+    public int? LinkIndex { get; set; }
+    public string? Url { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Model;
+using FlexyPe.Workflows.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -21,33 +22,47 @@ public static class DefaultSequences
         }
         var seed = services.GetRequiredService<IOptions<WorkflowsOptions>>().Value.Seed;
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        db.Sequences.AddRange(
-            Build("abandoned-checkout", "Abandoned checkout", EventTypes.AbandonedCheckout, [ExitRules.Purchase], now,
-                Delays(seed.AbandonedCheckoutDelays),
-                [
-                    ("{{ customer.first_name | default: 'Hi' }}, you left something in your cart", CheckoutBody("Your cart is waiting for you.", discount: false), null),
-                    ("Still thinking it over?", CheckoutBody("Your items are still saved. Complete your order before they sell out.", discount: false), null),
-                    ("A little something to help you decide", CheckoutBody("Here is a discount for your order.", discount: true), "COMEBACK10"),
-                ]),
-            Build("abandoned-session", "Abandoned browsing session", EventTypes.AbandonedSession, [ExitRules.CheckoutAbandoned, ExitRules.Purchase], now,
-                Delays(seed.AbandonedSessionDelays),
-                [
-                    ("Saw something you liked at {{ store_name }}?", SessionBody, null),
-                    ("Picked for you at {{ store_name }}", SessionBody, null),
-                ]),
-            Build("welcome", "Welcome", EventTypes.NewCustomer, [ExitRules.PurchaseEndsDiscountSteps], now,
-                Delays(seed.WelcomeDelays),
-                [
-                    ("Welcome to {{ store_name }}, {{ customer.first_name | default: 'friend' }}", WelcomeBody(discount: false), null),
-                    ("A welcome gift from {{ store_name }}", WelcomeBody(discount: true), "WELCOME10"),
-                ]));
+        db.Sequences.AddRange(Build(seed, now));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The seeded sequences, each step with its own intent: a reminder, reassurance, a last chance with a discount.</summary>
+    public static IReadOnlyList<Sequence> Build(SeedOptions seed, DateTimeOffset now) =>
+    [
+        Build("abandoned-checkout", "Abandoned checkout", EventTypes.AbandonedCheckout, [ExitRules.Purchase], now,
+            Delays(seed.AbandonedCheckoutDelays),
+            [
+                new("{{ customer.first_name | default: 'Hi' }}, you left something in your cart",
+                    "Your cart at {{ brand.name }} is saved. Pick up where you left off.", "abandoned-checkout-1", null),
+                new("Still thinking it over?",
+                    "Questions before you buy? Just reply, we're happy to help.", "abandoned-checkout-2", null),
+                new("A little something to help you decide",
+                    "Use {{ discount_code }} at checkout. Your cart is still waiting.", "abandoned-checkout-3", "COMEBACK10"),
+            ]),
+        Build("abandoned-session", "Abandoned browsing session", EventTypes.AbandonedSession, [ExitRules.CheckoutAbandoned, ExitRules.Purchase], now,
+            Delays(seed.AbandonedSessionDelays),
+            [
+                new("Saw something you liked at {{ store_name }}?",
+                    "The things you were looking at are still here.", "abandoned-session-1", null),
+                new("Picked for you at {{ store_name }}",
+                    "A few picks based on what you browsed.", "abandoned-session-2", null),
+            ]),
+        Build("welcome", "Welcome", EventTypes.NewCustomer, [ExitRules.PurchaseEndsDiscountSteps], now,
+            Delays(seed.WelcomeDelays),
+            [
+                new("Welcome to {{ store_name }}, {{ customer.first_name | default: 'friend' }}",
+                    "Thanks for joining us. Here's where to start.", "welcome-1", null),
+                new("A welcome gift from {{ store_name }}",
+                    "Use {{ discount_code }} on your first order.", "welcome-2", "WELCOME10"),
+            ]),
+    ];
+
+    private sealed record DefaultStep(string Subject, string PreviewText, string TemplateName, string? Discount);
+
     private static Sequence Build(
         string key, string name, string trigger, List<string> exitRules, DateTimeOffset now, IReadOnlyList<TimeSpan> delays,
-        (string Subject, string Template, string? Discount)[] steps)
+        DefaultStep[] steps)
     {
         var sequence = new Sequence
         {
@@ -61,7 +76,8 @@ public static class DefaultSequences
                 SequenceId = sequence.Id, Number = i + 1,
                 Delay = i < delays.Count ? delays[i] : delays[^1],
                 DelayFrom = DelayFrom.Trigger,
-                Subject = steps[i].Subject, Template = steps[i].Template, DiscountCode = steps[i].Discount,
+                Subject = steps[i].Subject, PreviewText = steps[i].PreviewText,
+                Template = DefaultTemplates.Read(steps[i].TemplateName), DiscountCode = steps[i].Discount,
             });
         }
         return sequence;
@@ -70,34 +86,4 @@ public static class DefaultSequences
     public static IReadOnlyList<TimeSpan> Delays(string list)
         => [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => TimeSpan.Parse(d, CultureInfo.InvariantCulture))];
-
-    private static string CheckoutBody(string lead, bool discount) => $$$"""
-        <p>Hi {{ customer.first_name | default: 'there' }},</p>
-        <p>{{{lead}}}</p>
-        <table>
-        {% for line in cart %}
-          <tr><td><img src="{{ line.image }}" alt="" width="64"></td><td>{{ line.title }}<br>{{ line.variant_title }}</td><td>{{ line.quantity }} × {{ line.price }}</td></tr>
-        {% endfor %}
-        </table>
-        <p>Total: {{ totals.total_payable }}</p>
-        {{{(discount ? "<p>Use code <strong>{{ discount_code }}</strong> at checkout.</p>" : "")}}}
-        <p><a href="{{ checkout_url }}">Complete your order</a></p>
-        <p>{{ store_name }}</p>
-        """;
-
-    private const string SessionBody = """
-        <p>Hi {{ customer.first_name | default: 'there' }},</p>
-        <p>Still thinking about these?</p>
-        <ul>
-        {% for product in recently_viewed.products limit: 4 %}<li><img src="{{ product.image }}" alt="" width="64"> {{ product.title }}</li>{% endfor %}
-        {% for collection in recently_viewed.collections limit: 2 %}<li>{{ collection.name }}</li>{% endfor %}
-        </ul>
-        <p>{{ store_name }}</p>
-        """;
-
-    private static string WelcomeBody(bool discount) => $$$"""
-        <p>Hi {{ customer.first_name | default: 'there' }},</p>
-        <p>Welcome to {{ store_name }}. We are glad you are here.</p>
-        {{{(discount ? "<p>Here is 10% off your first order: <strong>{{ discount_code }}</strong></p>" : "")}}}
-        """;
 }

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 using Fluid;
+using Fluid.Values;
+using Microsoft.Extensions.FileProviders;
 
 namespace FlexyPe.Workflows.Templates;
 
@@ -19,12 +23,52 @@ public sealed class TemplateRenderException(string message, Exception? inner = n
     public string? Field { get; init; }
 }
 
-/// <summary>Liquid through Fluid: sandboxed (only the model's dictionaries and lists are visible), HTML-escaped output.</summary>
+/// <summary>
+/// Liquid through Fluid: sandboxed (only the model's dictionaries and lists are visible), HTML-escaped output, the
+/// <c>money</c> filter, and the shared email partials (<c>Templates/Partials/*.liquid</c>: <c>layout</c>, <c>cart</c>,
+/// <c>button</c>, <c>products</c>, <c>discount</c>) that <c>{% include %}</c> reads.
+/// </summary>
 public sealed partial class LiquidTemplates
 {
     private static readonly FluidParser Parser = new();
+
+    /// <summary>Escapes what HTML needs escaped and nothing more: ₹, accents and scripts stay readable UTF-8.</summary>
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
     private readonly ConcurrentDictionary<string, IFluidTemplate> cache = new(StringComparer.Ordinal);
-    private readonly TemplateOptions options = new() { MaxSteps = 100_000, MaxRecursion = 20 };
+    private readonly TemplateOptions options = CreateOptions();
+
+    private static TemplateOptions CreateOptions()
+    {
+        var options = new TemplateOptions
+        {
+            MaxSteps = 100_000,
+            MaxRecursion = 20,
+            FileProvider = new EmbeddedFileProvider(typeof(LiquidTemplates).Assembly, "FlexyPe.Workflows.Templates.Partials"),
+        };
+        options.Filters.AddFilter("money", Money);
+        return options;
+    }
+
+    /// <summary>
+    /// <c>{{ line.price | money }}</c>: the amount in the store's currency and locale (<c>brand.currency</c>,
+    /// <c>brand.locale</c>); <c>{{ 10 | money: 'USD' }}</c> names another currency. Nothing for a missing amount.
+    /// </summary>
+    private static ValueTask<FluidValue> Money(FluidValue input, FilterArguments arguments, TemplateContext context)
+    {
+        decimal amount;
+        if (input is NumberValue number)
+        {
+            amount = number.ToNumberValue();
+        }
+        else if (input.IsNil() || !decimal.TryParse(input.ToStringValue(), NumberStyles.Number, CultureInfo.InvariantCulture, out amount))
+        {
+            return new ValueTask<FluidValue>(StringValue.Empty);
+        }
+        var currency = arguments.Count > 0 ? arguments.At(0).ToStringValue() : context.AmbientValues.TryGetValue("currency", out var c) ? c as string : null;
+        var locale = context.AmbientValues.TryGetValue("locale", out var l) ? l as string : null;
+        return new ValueTask<FluidValue>(new StringValue(MoneyFormat.Format(amount, currency, locale)));
+    }
 
     /// <summary>Parses <paramref name="source"/>; null when it parses, else the error with its position.</summary>
     public TemplateError? Validate(string source)
@@ -41,12 +85,17 @@ public sealed partial class LiquidTemplates
         {
             context.SetValue(name, value);
         }
+        if (model.GetValueOrDefault("brand") is IReadOnlyDictionary<string, object?> brand)
+        {
+            context.AmbientValues["currency"] = brand.GetValueOrDefault("currency");
+            context.AmbientValues["locale"] = brand.GetValueOrDefault("locale");
+        }
         string rendered;
         try
         {
-            rendered = await template.RenderAsync(context, HtmlEncoder.Default);
+            rendered = await template.RenderAsync(context, Encoder);
         }
-        catch (Exception e) when (e is InvalidOperationException or ParseException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or ParseException or ArgumentException or FileNotFoundException)
         {
             // Fluid's own limits (steps, recursion) and evaluation errors: the template's fault, said in its words.
             throw new TemplateRenderException("The template could not be rendered: " + e.Message, e);

@@ -52,7 +52,15 @@ public sealed class WebhookToEmailTests(WorkflowsStack stack)
         var id = message.GetProperty("id").GetString()!;
         var html = await mail.HtmlAsync(id);
         Assert.Contains("Walnut Brownie", html, StringComparison.Ordinal);
-        Assert.Contains(checkoutUrl, WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        Assert.Contains("₹630.00", html, StringComparison.Ordinal);
+        // The button's link is tracked (the default); following it lands on the checkout.
+        var button = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html).QuerySelector("a.button-link")!.GetAttribute("href")!;
+        using (var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = stack.App.GetEndpoint("notifier", "http") })
+        using (var redirect = await browser.GetAsync(new Uri(button).PathAndQuery))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+            Assert.Equal(checkoutUrl, redirect.Headers.Location!.OriginalString);
+        }
         Assert.Contains("List-Unsubscribe:", await mail.RawAsync(id), StringComparison.Ordinal);
 
         // Notifier sent it inside the trace FlexyPe's POST started: Ingest → Workflows → (the step, later) → Notifier.

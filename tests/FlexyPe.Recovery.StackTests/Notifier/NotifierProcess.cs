@@ -116,6 +116,11 @@ internal sealed class NotifierProcess : IAsyncDisposable
         }
         catch (Exception e)
         {
+            if (notifier.process.HasExited)
+            {
+                // Waits until everything the process wrote has been read: why it stopped is in its last lines.
+                await notifier.process.WaitForExitAsync();
+            }
             var log = string.Join('\n', notifier.output);
             await notifier.DisposeAsync();
             throw new InvalidOperationException($"The Notifier process did not start: {e.Message}\n{log}", e);

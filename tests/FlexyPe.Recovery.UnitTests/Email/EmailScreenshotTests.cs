@@ -39,6 +39,7 @@ public sealed class EmailScreenshotTests(Chromium chromium) : IClassFixture<Chro
         // What is sent (Notifier's unsubscribe link, tracked links, inlined CSS) and the preview (Workflows' rendering).
         var email = await EmailRendering.RenderAsync(EmailRendering.Step(sequence, number), SampleEvent.For(EmailRendering.TriggerOf(sequence)), Brand, trackClicks: true);
         var name = $"{sequence}-{number}";
+        Directory.CreateDirectory(Folder);
         await File.WriteAllTextAsync(Path.Combine(Folder, name + ".html"), email.Html);
         await File.WriteAllTextAsync(Path.Combine(Folder, name + ".txt"), $"Subject: {email.Subject}\nPreview: {email.PreviewText}\n\n{email.Text}");
 
@@ -65,7 +66,6 @@ public sealed class EmailScreenshotTests(Chromium chromium) : IClassFixture<Chro
 
     private async Task<IPage> OpenAsync(string html, int width, ColorScheme scheme)
     {
-        Directory.CreateDirectory(Folder);
         var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = 800 }, ColorScheme = scheme, DeviceScaleFactor = 1,

@@ -43,8 +43,9 @@ public sealed class PurchaseExit(
     }
 
     /// <summary>
-    /// Records the recovery against the last recovery message (abandoned checkout or session; a welcome is not one) to
-    /// this shopper, or on this checkout when there is no email, within the attribution window.
+    /// Records the recovery against the recovery message (abandoned checkout or session; a welcome is not one) that
+    /// brought the shopper back: the last one they clicked within the attribution window, else the last one sent to
+    /// them (or on this checkout when there is no email) within it.
     /// </summary>
     private async Task AttributeAsync(WorkflowEvent e, string checkoutKey, Enrollment? checkoutEnrollment, DateTimeOffset now, CancellationToken ct)
     {
@@ -52,14 +53,24 @@ public sealed class PurchaseExit(
         var settings = await stores.ForStoreAsync(e.StoreId, ct);
         var since = now - clock.Scale(settings.AttributionWindow);
         var checkoutEnrollmentId = checkoutEnrollment?.Id ?? Guid.Empty;
-        var lastMessage = await (
+        var messages =
             from step in db.ScheduledSteps
             join enrollment in db.Enrollments on step.EnrollmentId equals enrollment.Id
             where enrollment.StoreId == e.StoreId && EventTypes.Recovery.Contains(enrollment.Trigger)
                 && (email != null ? enrollment.ShopperEmail == email : enrollment.Id == checkoutEnrollmentId)
-                && step.State == StepStates.Sent && step.FiredAt >= since && step.FiredAt <= now
-            orderby step.FiredAt descending
-            select new { step.StepNumber, Enrollment = enrollment })
+                && step.State == StepStates.Sent && step.FiredAt <= now
+            select new { Step = step, Enrollment = enrollment };
+        var lastClicked = await (
+            from message in messages
+            join click in db.DeliveryEvents on message.Step.IdempotencyKey equals click.IdempotencyKey
+            where click.Type == DeliveryEventTypes.Clicked && click.OccurredAt >= since && click.OccurredAt <= now
+            orderby click.OccurredAt descending
+            select new { message.Step.StepNumber, message.Enrollment })
+            .FirstOrDefaultAsync(ct);
+        var lastMessage = lastClicked ?? await messages
+            .Where(m => m.Step.FiredAt >= since)
+            .OrderByDescending(m => m.Step.FiredAt)
+            .Select(m => new { m.Step.StepNumber, m.Enrollment })
             .FirstOrDefaultAsync(ct);
         if (lastMessage is null || await db.Recoveries.AnyAsync(r => r.StoreId == e.StoreId && r.CheckoutKey == checkoutKey, ct))
         {

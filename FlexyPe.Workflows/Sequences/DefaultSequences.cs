@@ -67,7 +67,7 @@ public static class DefaultSequences
         var sequence = new Sequence
         {
             Id = Guid.CreateVersion7(), Key = key, Version = 1, IsCurrent = true, Name = name, Trigger = trigger,
-            ExitRules = exitRules, CreatedAt = now,
+            ExitRules = exitRules, CreatedAt = now, CreatedBy = "seed",
         };
         for (var i = 0; i < steps.Length; i++)
         {

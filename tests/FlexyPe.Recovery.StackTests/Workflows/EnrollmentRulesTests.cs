@@ -82,6 +82,28 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_purchase_is_attributed_to_the_message_the_shopper_clicked_not_the_last_one_sent()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-clicked", email));
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        var timeline = await api.WaitForAsync(id, t => Steps(t).Take(2).All(s => State(s) == "sent"));
+        var firstStep = (string)Steps(timeline).First()["idempotency_key"]!;
+
+        // The shopper clicks the first email's button after the second email has gone out, then buys.
+        await api.PostDeliveryEventAsync(new
+        {
+            event_id = Guid.NewGuid().ToString("N"), idempotency_key = firstStep, store_id = events.StoreId, email, type = "clicked",
+            occurred_at = DateTimeOffset.UtcNow, link_index = 0, url = $"https://{events.StoreId}/?flx_s=chk-clicked",
+        });
+        await api.PostEventAsync(events.AbandonedCheckout("chk-clicked", email, sessionState: "COMPLETED", totalPayable: 1260));
+
+        var recovered = Assert.Single((await api.TimelineAsync(id))["timeline"]!.AsArray(), t => (string)t!["kind"]! == "recovered")!;
+        Assert.Equal(1, (int)recovered["step"]!);
+        Assert.Equal(1260m, (decimal)recovered["revenue"]!);
+    }
+
+    [Fact]
     public async Task Repeated_checkout_updates_make_one_enrollment_with_the_latest_cart()
     {
         var email = NormalizedEvents.NewEmail();

@@ -22,8 +22,12 @@ public sealed record UpliftSettings
     /// </summary>
     public double MarginKept { get; init; } = 1.0;
 
-    /// <summary>The most of the store's model decisions that may offer the discount (0 to 1).</summary>
-    public double OfferCap { get; init; } = 0.5;
+    /// <summary>
+    /// The most of the store's model decisions that may offer the discount (0 to 1), for a store that budgets its
+    /// discounts. Once reached, further offers are withheld in the order they come, not by their worth, so by default
+    /// there is no cap (1): the model already offers only where the discount pays for itself.
+    /// </summary>
+    public double OfferCap { get; init; } = 1.0;
 
     public UpliftThresholds Thresholds { get; init; } = new();
 

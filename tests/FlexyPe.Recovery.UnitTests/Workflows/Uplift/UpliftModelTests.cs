@@ -87,6 +87,31 @@ public sealed class UpliftModelTests(PlantedModel planted)
     }
 
     [Fact]
+    public void Model_trained_on_another_feature_schema_is_not_loaded_and_says_why()
+    {
+        // The stored model as it would be after the features changed meaning: its info says schema 0.
+        using var buffer = new MemoryStream();
+        buffer.Write(planted.Model.ToBytes());
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.GetEntry("info.json")!;
+            string info;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                info = reader.ReadToEnd();
+            }
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("info.json").Open());
+            writer.Write(info.Replace($"\"feature_schema_version\":{RecoveryFeatures.SchemaVersion}", "\"feature_schema_version\":0", StringComparison.Ordinal));
+        }
+
+        var loaded = UpliftModel.TryLoad(buffer.ToArray(), out var reason);
+
+        Assert.Null(loaded);
+        Assert.Equal($"model v3 was trained on feature schema 0; this build reads schema {RecoveryFeatures.SchemaVersion}: it must be retrained", reason);
+    }
+
+    [Fact]
     public void Current_model_measured_on_a_new_models_held_out_split_scores_like_its_own()
     {
         var auc = UpliftTrainer.HeldOutAuc(planted.Model, planted.HeldOut);

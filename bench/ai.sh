@@ -4,10 +4,10 @@
 # as bytes and loading back, and the per-shopper decision, against always and never giving the discount, on fresh
 # shoppers. Writes bench/results/ai-decisions.json. One process, no network, bounded by timeout. CPU heavy: run it
 # alone (on shared machines: flock /tmp/flexype-stack.lock bash bench/ai.sh).
-#   AI_HISTORY=350000 AI_EVALUATION=30000 AI_SEED=2026 bash bench/ai.sh
+#   AI_HISTORY=360000 AI_EVALUATION=30000 AI_SEED=2026 bash bench/ai.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-AI_HISTORY=${AI_HISTORY:-350000}
+AI_HISTORY=${AI_HISTORY:-360000}
 AI_EVALUATION=${AI_EVALUATION:-30000}
 AI_SEED=${AI_SEED:-2026}
 mkdir -p bench/results

@@ -6,6 +6,7 @@ namespace FlexyPe.Workflows.Uplift;
 public static class UpliftMetrics
 {
     private static readonly MLContext Context = new();
+    private static readonly Lock ContextLock = new();
 
     /// <summary>
     /// Area under the ROC curve of <paramref name="scores"/> for <paramref name="labels"/> (ML.NET's evaluator):
@@ -21,8 +22,11 @@ public static class UpliftMetrics
         {
             return double.NaN;
         }
-        var data = Context.Data.LoadFromEnumerable(labels.Select((label, i) => new ScoredRow { Label = label, Score = scores[i], PredictedLabel = scores[i] > 0.5f }).ToList());
-        return Context.BinaryClassification.EvaluateNonCalibrated(data).AreaUnderRocCurve;
+        var rows = labels.Select((label, i) => new ScoredRow { Label = label, Score = scores[i], PredictedLabel = scores[i] > 0.5f }).ToList();
+        lock (ContextLock)
+        {
+            return Context.BinaryClassification.EvaluateNonCalibrated(Context.Data.LoadFromEnumerable(rows)).AreaUnderRocCurve;
+        }
     }
 
     /// <summary>

@@ -49,7 +49,10 @@ public sealed class UpliftModel
     private const string WithEntry = "with_discount.zip";
     private const string WithoutEntry = "without_discount.zip";
 
+    // One context for loading, saving and batch scoring; an MLContext is not documented as thread-safe, so every use
+    // of it here holds this lock (rare, short operations; a single prediction uses only the model's own engines).
     private static readonly MLContext Context = new();
+    private static readonly Lock ContextLock = new();
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly ITransformer withDiscount;
@@ -63,8 +66,11 @@ public sealed class UpliftModel
         Info = info;
         this.withDiscount = withDiscount;
         this.withoutDiscount = withoutDiscount;
-        withEngine = Context.Model.CreatePredictionEngine<UpliftRow, UpliftScore>(withDiscount);
-        withoutEngine = Context.Model.CreatePredictionEngine<UpliftRow, UpliftScore>(withoutDiscount);
+        lock (ContextLock)
+        {
+            withEngine = Context.Model.CreatePredictionEngine<UpliftRow, UpliftScore>(withDiscount);
+            withoutEngine = Context.Model.CreatePredictionEngine<UpliftRow, UpliftScore>(withoutDiscount);
+        }
     }
 
     public UpliftModelInfo Info { get; }
@@ -83,10 +89,13 @@ public sealed class UpliftModel
     /// <summary>Predictions for many enrollments at once (training evaluation, benchmarks, reports): one pass per learner.</summary>
     public IReadOnlyList<UpliftPrediction> PredictMany(IReadOnlyList<RecoveryFeatures> features)
     {
-        var rows = Context.Data.LoadFromEnumerable(features.Select(f => new UpliftRow { Features = f.ToVector() }).ToList());
-        var with = Probabilities(withDiscount, rows);
-        var without = Probabilities(withoutDiscount, rows);
-        return [.. with.Zip(without, (w, wo) => new UpliftPrediction(w, wo))];
+        lock (ContextLock)
+        {
+            var rows = Context.Data.LoadFromEnumerable(features.Select(f => new UpliftRow { Features = f.ToVector() }).ToList());
+            var with = Probabilities(withDiscount, rows);
+            var without = Probabilities(withoutDiscount, rows);
+            return [.. with.Zip(without, (w, wo) => new UpliftPrediction(w, wo))];
+        }
     }
 
     internal static float[] Probabilities(ITransformer learner, IDataView rows)
@@ -95,7 +104,15 @@ public sealed class UpliftModel
     /// <summary>The model as one zip: its info as JSON and each learner as ML.NET saves it.</summary>
     public byte[] ToBytes()
     {
-        var schema = InputSchema();
+        lock (ContextLock)
+        {
+            return Save();
+        }
+    }
+
+    private byte[] Save()
+    {
+        var schema = Context.Data.LoadFromEnumerable(Array.Empty<UpliftRow>()).Schema;
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
@@ -144,8 +161,14 @@ public sealed class UpliftModel
                 reason = $"model v{info.Version} was trained on feature schema {info.FeatureSchemaVersion}; this build reads schema {RecoveryFeatures.SchemaVersion}: it must be retrained";
                 return null;
             }
+            ITransformer with, without;
+            lock (ContextLock)
+            {
+                with = LoadLearner(zip, WithEntry);
+                without = LoadLearner(zip, WithoutEntry);
+            }
             reason = null;
-            return new UpliftModel(info, LoadLearner(zip, WithEntry), LoadLearner(zip, WithoutEntry));
+            return new UpliftModel(info, with, without);
         }
         catch (Exception exception) when (exception is InvalidDataException or JsonException or InvalidOperationException
             or FormatException or ArgumentException or IOException or NotSupportedException)
@@ -169,8 +192,6 @@ public sealed class UpliftModel
 
     private static Stream Entry(ZipArchive zip, string name)
         => (zip.GetEntry(name) ?? throw new InvalidDataException($"the model has no {name}")).Open();
-
-    internal static DataViewSchema InputSchema() => Context.Data.LoadFromEnumerable(Array.Empty<UpliftRow>()).Schema;
 }
 
 /// <summary>The learners' input: the feature vector and, when training, whether the enrollment was recovered.</summary>

@@ -3,7 +3,7 @@
 // and loading back, and the per-enrollment decision. Then the decision policy against always and never giving the
 // discount, on shoppers the model never saw, in net revenue after discount costs.
 //
-//   dotnet bench/ai/bin/Release/net10.0/AiDecisions.dll --history 350000 --evaluation 30000 --seed 2026 --out bench/results/ai-decisions.json
+//   dotnet bench/ai/bin/Release/net10.0/AiDecisions.dll --history 360000 --evaluation 30000 --seed 2026 --out bench/results/ai-decisions.json
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -204,7 +204,7 @@ internal sealed record Arguments(int History, int Evaluation, int Seed, string O
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         return new Arguments(
-            int.Parse(Value("--history") ?? "350000", CultureInfo.InvariantCulture),
+            int.Parse(Value("--history") ?? "360000", CultureInfo.InvariantCulture),
             int.Parse(Value("--evaluation") ?? "30000", CultureInfo.InvariantCulture),
             int.Parse(Value("--seed") ?? "2026", CultureInfo.InvariantCulture),
             Value("--out") ?? "bench/results/ai-decisions.json",

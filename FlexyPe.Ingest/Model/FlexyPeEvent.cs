@@ -66,7 +66,7 @@ public sealed record ViewedProduct(string? ProductId, string? VariantId, string?
 
 /// <summary>
 /// The shopper's device, as a class only (<see cref="DeviceClasses"/>), read from <c>client_meta.user_agent</c>;
-/// the user agent and the IP address themselves are not kept.
+/// the user agent and the IP address themselves are not copied into the normalized event.
 /// </summary>
 public sealed record Device(string Class);
 

@@ -4,8 +4,9 @@ using FlexyPe.Ingest.Model;
 namespace FlexyPe.Ingest.Parsing;
 
 /// <summary>
-/// The class of device a shopper used, read from the user agent in FlexyPe's <c>client_meta</c>. Only the class is
-/// kept: the user agent itself (like the IP address beside it) identifies a person's device too closely to store.
+/// The class of device a shopper used, read from the user agent in FlexyPe's <c>client_meta</c>. Only the class goes
+/// into the normalized event that Workflows sees: the user agent itself (like the IP address beside it) identifies a
+/// person's device too closely to hand on.
 /// </summary>
 public static partial class DeviceClassifier
 {

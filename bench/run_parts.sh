@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Parts 2, 3 and 4 of the benchmarks, run by bench/run.sh after part 1 (or alone: `bash bench/run_parts.sh`, which
-# keeps part 1's figures): sending (bench/sending.sh), end to end (bench/e2e.sh), scheduling at scale (bench/scheduling.sh), then merges them into
+# Parts 2 to 5 of the benchmarks, run by bench/run.sh after part 1 (or alone: `bash bench/run_parts.sh`, which
+# keeps part 1's figures): sending (bench/sending.sh), end to end (bench/e2e.sh), scheduling at scale (bench/scheduling.sh), the AI decisions (bench/ai.sh, its own
+# results file bench/results/ai-decisions.json), then merges parts 2 to 4 into
 # bench/results/latest.json and the table in bench/README.md (bench/merge_parts.py). A part that fails keeps its
 # previous results file, and says so.
 set -uo pipefail
@@ -11,4 +12,6 @@ printf '\n== %s  part 2: end to end, webhook to email\n' "$(date -u +%H:%M:%S)"
 bash bench/e2e.sh || echo "part 2 (end to end) failed; bench/results/e2e.json is from an earlier run if present" >&2
 printf '\n== %s  part 3: scheduling at scale\n' "$(date -u +%H:%M:%S)"
 bash bench/scheduling.sh || echo "part 3 (scheduling) failed; bench/results/scheduling.json is from an earlier run if present" >&2
+printf '\n== %s  part 5: AI decisions (uplift model on a planted store)\n' "$(date -u +%H:%M:%S)"
+bash bench/ai.sh || echo "part 5 (AI decisions) failed; bench/results/ai-decisions.json is from an earlier run if present" >&2
 python3 bench/merge_parts.py

@@ -32,6 +32,7 @@ public sealed record FlexyPeEvent
     public ViewedProduct? Product { get; init; }
     public ViewedCollection? Collection { get; init; }
     public IReadOnlyDictionary<string, string>? Utm { get; init; }
+    public Device? Device { get; init; }
 }
 
 public sealed record StoreInfo(string? Id, string? Name, string? ShopifyDomain, string? MainDomain);
@@ -62,5 +63,21 @@ public sealed record CartLine(
 public sealed record BrowsingSession(string Key, IReadOnlyList<string> Pages, string? LastPageVisited, DateTimeOffset? LastActivityAt);
 
 public sealed record ViewedProduct(string? ProductId, string? VariantId, string? Title, string? Handle, string? Image, DateTimeOffset? ViewedAt);
+
+/// <summary>
+/// The shopper's device, as a class only (<see cref="DeviceClasses"/>), read from <c>client_meta.user_agent</c>;
+/// the user agent and the IP address themselves are not copied into the normalized event.
+/// </summary>
+public sealed record Device(string Class);
+
+public static class DeviceClasses
+{
+    public const string Desktop = "desktop";
+    public const string Mobile = "mobile";
+    public const string Tablet = "tablet";
+    public const string Bot = "bot";
+    /// <summary>A user agent was sent but says nothing recognizable.</summary>
+    public const string Unknown = "unknown";
+}
 
 public sealed record ViewedCollection(string? CollectionId, string? Name, string? Handle, string? Image, DateTimeOffset? ViewedAt);

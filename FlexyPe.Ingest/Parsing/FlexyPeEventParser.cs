@@ -82,6 +82,7 @@ public static class FlexyPeEventParser
             Product = ReadProduct(data.Object("product_viewed", "product")),
             Collection = ReadCollection(data.Object("collection_viewed", "collection")),
             Utm = ReadUtm(data),
+            Device = ReadDevice(data),
         };
     }
 
@@ -193,6 +194,13 @@ public static class FlexyPeEventParser
             collection.String("handle"),
             collection.String("image", "image_url"),
             collection.Time("timestamp", "viewed_at"));
+
+    /// <summary>The device class from <c>client_meta.user_agent</c> (at the top of the payload, or inside its checkout).</summary>
+    private static Device? ReadDevice(JsonElement? data)
+    {
+        var clientMeta = data.Object("client_meta") ?? data.Object("checkout").Object("client_meta");
+        return DeviceClassifier.Classify(clientMeta.String("user_agent", "userAgent")) is { } deviceClass ? new Device(deviceClass) : null;
+    }
 
     /// <summary>UTM values from <c>metadata.utm</c> (a list of name/value pairs, or an object) or top-level <c>utm_*</c>.</summary>
     private static Dictionary<string, string>? ReadUtm(JsonElement? data)

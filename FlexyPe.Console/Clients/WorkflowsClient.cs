@@ -1,0 +1,55 @@
+using FlexyPe.Console.Accounts;
+
+namespace FlexyPe.Console.Clients;
+
+/// <summary>Workflows' API through service discovery (<c>http://workflows</c>): sequences, enrollments, stats, stores.</summary>
+public sealed class WorkflowsClient(HttpClient http, SignedInUser user) : ServiceClient(http, user, "Workflows")
+{
+    public Task<ApiResult<List<SequenceView>>> SequencesAsync(CancellationToken ct = default)
+        => GetAsync<List<SequenceView>>("/api/sequences", ct);
+
+    public Task<ApiResult<SequenceView>> SequenceAsync(string key, CancellationToken ct = default)
+        => GetAsync<SequenceView>($"/api/sequences/{Segment(key)}", ct);
+
+    public Task<ApiResult<List<SequenceView>>> VersionsAsync(string key, CancellationToken ct = default)
+        => GetAsync<List<SequenceView>>($"/api/sequences/{Segment(key)}/versions", ct);
+
+    public Task<ApiResult<SequenceView>> CreateSequenceAsync(SequenceInput input, CancellationToken ct = default)
+        => ChangeAsync<SequenceView>(HttpMethod.Post, "/api/sequences", input, ConsoleRoles.CanEdit, ct);
+
+    public Task<ApiResult<SequenceVersionAdded>> UpdateSequenceAsync(string key, SequenceInput input, CancellationToken ct = default)
+        => ChangeAsync<SequenceVersionAdded>(HttpMethod.Put, $"/api/sequences/{Segment(key)}", input, ConsoleRoles.CanEdit, ct);
+
+    public Task<ApiResult<PreviewView>> PreviewAsync(string key, int step, PreviewRequest request, CancellationToken ct = default)
+        => QueryAsync<PreviewView>($"/api/sequences/{Segment(key)}/steps/{step}/preview", request, ct);
+
+    public Task<ApiResult<TestSendView>> TestSendAsync(string key, int step, TestSendRequest request, CancellationToken ct = default)
+        => ChangeAsync<TestSendView>(HttpMethod.Post, $"/api/sequences/{Segment(key)}/steps/{step}/test-send", request, ConsoleRoles.CanEdit, ct);
+
+    public Task<ApiResult<List<EnrollmentSummary>>> EnrollmentsAsync(
+        string? storeId = null, string? email = null, string? phone = null, string? subjectKey = null, string? sequence = null,
+        string? state = null, int limit = 100, CancellationToken ct = default)
+        => GetAsync<List<EnrollmentSummary>>("/api/enrollments" + Query(
+            ("store_id", storeId), ("email", email), ("phone", phone), ("subject_key", subjectKey), ("sequence", sequence),
+            ("state", state), ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture))), ct);
+
+    public Task<ApiResult<EnrollmentView>> EnrollmentAsync(Guid id, CancellationToken ct = default)
+        => GetAsync<EnrollmentView>($"/api/enrollments/{id}", ct);
+
+    public Task<ApiResult<List<SequenceStats>>> SequenceStatsAsync(string? storeId, DateOnly from, DateOnly to, CancellationToken ct = default)
+        => GetAsync<List<SequenceStats>>("/api/stats/sequences" + Query(("store_id", storeId), ("from", Iso(from)), ("to", Iso(to))), ct);
+
+    public Task<ApiResult<List<DailyStats>>> DailyStatsAsync(string? storeId, DateOnly from, DateOnly to, CancellationToken ct = default)
+        => GetAsync<List<DailyStats>>("/api/stats/daily" + Query(("store_id", storeId), ("from", Iso(from)), ("to", Iso(to))), ct);
+
+    public Task<ApiResult<List<StoreSummary>>> StoresAsync(CancellationToken ct = default)
+        => GetAsync<List<StoreSummary>>("/api/stores", ct);
+
+    public Task<ApiResult<StoreSettingsView>> StoreSettingsAsync(string storeId, CancellationToken ct = default)
+        => GetAsync<StoreSettingsView>($"/api/stores/{Segment(storeId)}/settings", ct);
+
+    public Task<ApiResult<StoreSettingsView>> SaveStoreSettingsAsync(string storeId, StoreSettingsValues settings, CancellationToken ct = default)
+        => ChangeAsync<StoreSettingsView>(HttpMethod.Put, $"/api/stores/{Segment(storeId)}/settings", settings, ConsoleRoles.Admin, ct);
+
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}

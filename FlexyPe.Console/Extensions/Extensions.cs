@@ -1,0 +1,81 @@
+using FlexyPe.Console.Accounts;
+using FlexyPe.Console.Clients;
+using FlexyPe.Console.Components;
+using FlexyPe.Console.Infrastructure;
+using FlexyPe.Console.Sequences;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace FlexyPe.Console.Extensions;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        // Accounts in consoledb, migrated at start-up like every service's database.
+        builder.AddNpgsqlDbContext<ConsoleDbContext>("consoledb", configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+        builder.Services.AddMigration<ConsoleDbContext>();
+
+        // Cookies and the drafts kept in the browser are protected with keys every replica and restart can read.
+        builder.Services.AddDataProtection().SetApplicationName("FlexyPe.Console").PersistKeysToDbContext<ConsoleDbContext>();
+
+        // ASP.NET Core Identity: cookie sign-in, lock-out after failed attempts, roles admin / marketer / viewer.
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        builder.Services.AddAuthorization();
+        builder.Services.AddIdentityCore<ConsoleUser>(identity =>
+            {
+                identity.User.RequireUniqueEmail = true;
+                identity.Password.RequiredLength = 10;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequireUppercase = false;
+                identity.Lockout.MaxFailedAccessAttempts = AccountRules.FailedSignInsBeforeLockout;
+                identity.Lockout.DefaultLockoutTimeSpan = AccountRules.LockoutDuration;
+                identity.Lockout.AllowedForNewUsers = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ConsoleDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        builder.Services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/account/sign-in";
+            cookie.LogoutPath = "/account/sign-out";
+            cookie.AccessDeniedPath = "/account/access-denied";
+            cookie.Cookie.Name = "flexype-console";
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.ExpireTimeSpan = AccountRules.SessionLength;
+            cookie.SlidingExpiration = true;
+        });
+        builder.Services.AddScoped<SignedInUser>();
+        builder.Services.AddScoped<FirstAdmin>();
+        builder.Services.AddScoped<Invitations>();
+
+        // The services' APIs: service discovery, the defaults' resilience, and the admin key added on the server.
+        builder.Services.AddTransient<AdminKeyHandler>();
+        builder.Services.AddHttpClient<WorkflowsClient>(http => http.BaseAddress = new Uri("http://workflows")).AddHttpMessageHandler<AdminKeyHandler>();
+        builder.Services.AddHttpClient<IngestClient>(http => http.BaseAddress = new Uri("http://ingest")).AddHttpMessageHandler<AdminKeyHandler>();
+        builder.Services.AddHttpClient<NotifierClient>(http => http.BaseAddress = new Uri("http://notifier")).AddHttpMessageHandler<AdminKeyHandler>();
+
+        builder.Services.AddSingleton<DraftPreview>();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddFluentUIComponents();
+    }
+
+    public static void MapConsole(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}

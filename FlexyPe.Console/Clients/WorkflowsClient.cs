@@ -23,6 +23,18 @@ public sealed class WorkflowsClient(HttpClient http, SignedInUser user) : Servic
     public Task<ApiResult<PreviewView>> PreviewAsync(string key, int step, PreviewRequest request, CancellationToken ct = default)
         => QueryAsync<PreviewView>($"/api/sequences/{Segment(key)}/steps/{step}/preview", request, ct);
 
+    /// <summary>Renders an unsaved step (the live preview); template problems come back with their line and column.</summary>
+    public Task<ApiResult<PreviewView>> PreviewDraftAsync(DraftPreviewRequest request, CancellationToken ct = default)
+        => QueryAsync<PreviewView>("/api/previews", request, ct);
+
+    /// <summary>Sends an unsaved step, rendered as the preview shows it, to one address.</summary>
+    public Task<ApiResult<TestSendView>> TestSendDraftAsync(DraftTestSendRequest request, CancellationToken ct = default)
+        => ChangeAsync<TestSendView>(HttpMethod.Post, "/api/previews/test-send", request, ConsoleRoles.CanEdit, ct);
+
+    /// <summary>Events Workflows has taken, newest first: a real shopper's event to preview against.</summary>
+    public Task<ApiResult<List<ReceivedEventSummary>>> ReceivedEventsAsync(string? type, string? email, int limit = 20, CancellationToken ct = default)
+        => GetAsync<List<ReceivedEventSummary>>("/api/events" + Query(("type", type), ("email", email), ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture))), ct);
+
     public Task<ApiResult<TestSendView>> TestSendAsync(string key, int step, TestSendRequest request, CancellationToken ct = default)
         => ChangeAsync<TestSendView>(HttpMethod.Post, $"/api/sequences/{Segment(key)}/steps/{step}/test-send", request, ConsoleRoles.CanEdit, ct);
 
@@ -36,11 +48,13 @@ public sealed class WorkflowsClient(HttpClient http, SignedInUser user) : Servic
     public Task<ApiResult<EnrollmentView>> EnrollmentAsync(Guid id, CancellationToken ct = default)
         => GetAsync<EnrollmentView>($"/api/enrollments/{id}", ct);
 
+    /// <summary>Per sequence and step over the days <paramref name="from"/> to <paramref name="to"/>, both included (UTC).</summary>
     public Task<ApiResult<List<SequenceStats>>> SequenceStatsAsync(string? storeId, DateOnly from, DateOnly to, CancellationToken ct = default)
-        => GetAsync<List<SequenceStats>>("/api/stats/sequences" + Query(("store_id", storeId), ("from", Iso(from)), ("to", Iso(to))), ct);
+        => GetAsync<List<SequenceStats>>("/api/stats/sequences" + Query(("store_id", storeId), ("from", Iso(from)), ("to", Iso(to.AddDays(1)))), ct);
 
+    /// <summary>Per day from <paramref name="from"/> to <paramref name="to"/>, both included (UTC).</summary>
     public Task<ApiResult<List<DailyStats>>> DailyStatsAsync(string? storeId, DateOnly from, DateOnly to, CancellationToken ct = default)
-        => GetAsync<List<DailyStats>>("/api/stats/daily" + Query(("store_id", storeId), ("from", Iso(from)), ("to", Iso(to))), ct);
+        => GetAsync<List<DailyStats>>("/api/stats/daily" + Query(("store_id", storeId), ("from", Iso(from)), ("to", Iso(to.AddDays(1)))), ct);
 
     public Task<ApiResult<List<StoreSummary>>> StoresAsync(CancellationToken ct = default)
         => GetAsync<List<StoreSummary>>("/api/stores", ct);
@@ -51,5 +65,6 @@ public sealed class WorkflowsClient(HttpClient http, SignedInUser user) : Servic
     public Task<ApiResult<StoreSettingsView>> SaveStoreSettingsAsync(string storeId, StoreSettingsValues settings, CancellationToken ct = default)
         => ChangeAsync<StoreSettingsView>(HttpMethod.Put, $"/api/stores/{Segment(storeId)}/settings", settings, ConsoleRoles.Admin, ct);
 
-    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    // The API's period is from (inclusive) to (exclusive), as instants; a day starts at midnight UTC.
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd'T'00:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -21,7 +21,16 @@ public sealed record StepInput(
 
 public sealed record SequenceVersionAdded(SequenceView Sequence, int MigratedEnrollments);
 public sealed record PreviewRequest(string? StoreId, string? EventId, int? Version);
-public sealed record PreviewView(string Subject, string HtmlBody, string Source);
+public sealed record PreviewView(string Subject, string? PreviewText, string HtmlBody, string Source);
+
+/// <summary>The parts of a step a marketer writes, as the draft preview takes them.</summary>
+public sealed record StepDraftBody(string? Subject, string? PreviewText, string? Template, string? DiscountCode);
+
+public sealed record DraftPreviewRequest(string? Trigger, StepDraftBody Step, int StepNumber, string? StoreId, string? EventId);
+public sealed record DraftTestSendRequest(string? To, string? Trigger, StepDraftBody Step, string? StoreId, string? EventId);
+
+/// <summary>An event Workflows has taken: what a preview can be rendered against.</summary>
+public sealed record ReceivedEventSummary(string StoreId, string EventId, string Type, string? ShopperEmail, DateTimeOffset OccurredAt);
 public sealed record TestSendRequest(string? To, string? StoreId, string? EventId, int? Version);
 public sealed record TestSendView(string IdempotencyKey, string Subject);
 
@@ -37,18 +46,18 @@ public sealed record TimelineEntry(DateTimeOffset? At, string Kind, int? Step, s
 
 public sealed record EnrollmentView(EnrollmentSummary Enrollment, IReadOnlyList<StepStatus> Steps, IReadOnlyList<TimelineEntry> Timeline);
 
-public sealed record StepStats(int Number, int Sent, int Skipped, int Cancelled, int Recovered, decimal Revenue, int? Clicks = null);
+public sealed record StepStats(int Number, int Sent, int Skipped, int Cancelled, int Clicks, int Recovered, decimal Revenue);
 
-public sealed record SequenceStats(
-    string SequenceKey, int Enrolled, int Sent, int Recovered, decimal Revenue, IReadOnlyList<StepStats> Steps, int? Clicks = null);
+public sealed record SequenceStats(string SequenceKey, int Enrolled, int Sent, int Clicks, int Recovered, decimal Revenue, IReadOnlyList<StepStats> Steps);
 
-public sealed record DailyStats(DateOnly Date, int Enrolled, int Sent, int Recovered, decimal Revenue, int Clicks);
+public sealed record DailyStats(DateOnly Date, int Enrolled, int Sent, int Clicks, int Recovered, decimal Revenue);
 
-public sealed record StoreSummary(string StoreId, string? Name, bool HasSettings, DateTimeOffset? LastEventAt);
+public sealed record StoreSummary(string StoreId, string? Name, bool HasSettings, DateTimeOffset? FirstSeenAt);
 
 public sealed record QuietHoursSetting(bool? Enabled, string? Start, string? End);
 
-public sealed record BrandSetting(string? Name, string? LogoUrl, string? Colour, string? Currency, string? Locale, string? AddressLine);
+/// <summary>A store's brand. <c>Name</c> is read only: it is the sender's name, else the store's name from its events.</summary>
+public sealed record BrandSetting(string? LogoUrl, string? Colour, string? Currency, string? Locale, string? AddressLine, string? Name = null);
 
 /// <summary>A store's settings: every field filled in when read (effective), null for "use the default" when written.</summary>
 public sealed record StoreSettingsValues(

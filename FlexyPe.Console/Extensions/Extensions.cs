@@ -2,7 +2,6 @@ using FlexyPe.Console.Accounts;
 using FlexyPe.Console.Clients;
 using FlexyPe.Console.Components;
 using FlexyPe.Console.Infrastructure;
-using FlexyPe.Console.Sequences;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -54,6 +53,7 @@ public static class Extensions
         builder.Services.AddScoped<SignedInUser>();
         builder.Services.AddScoped<FirstAdmin>();
         builder.Services.AddScoped<Invitations>();
+        builder.Services.AddScoped<People>();
 
         // The services' APIs: service discovery, the defaults' resilience, and the admin key added on the server.
         builder.Services.AddTransient<AdminKeyHandler>();
@@ -61,7 +61,6 @@ public static class Extensions
         builder.Services.AddHttpClient<IngestClient>(http => http.BaseAddress = new Uri("http://ingest")).AddHttpMessageHandler<AdminKeyHandler>();
         builder.Services.AddHttpClient<NotifierClient>(http => http.BaseAddress = new Uri("http://notifier")).AddHttpMessageHandler<AdminKeyHandler>();
 
-        builder.Services.AddSingleton<DraftPreview>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
     }

@@ -70,9 +70,10 @@ public sealed partial class SequenceDraft
 
     /// <summary>
     /// What would be sent to Workflows, or every field's problem under the API's own names (<c>steps[0].delay</c>), so a
-    /// bad draft is shown on the form and nothing is sent.
+    /// bad draft is shown on the form and nothing is sent. Templates are parsed by Workflows (the live preview, and the
+    /// save, which refuses one that does not parse).
     /// </summary>
-    public (SequenceInput? Input, Dictionary<string, string> Errors) ToInput(bool creating, bool migrateEnrollments, DraftPreview templates)
+    public (SequenceInput? Input, Dictionary<string, string> Errors) ToInput(bool creating, bool migrateEnrollments)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         if (creating && !KeyPattern().IsMatch(Key.Trim()))
@@ -99,9 +100,8 @@ public sealed partial class SequenceDraft
             {
                 errors[$"steps[{i}].delay"] = delayError!;
             }
-            Check(step.Subject, $"steps[{i}].subject", "subject", required: true);
-            Check(step.PreviewText, $"steps[{i}].preview_text", "preview text", required: false);
-            Check(step.Template, $"steps[{i}].template", "template", required: true);
+            Required(step.Subject, $"steps[{i}].subject", "subject");
+            Required(step.Template, $"steps[{i}].template", "template");
             if (!string.IsNullOrWhiteSpace(step.DiscountCode) && !DiscountPattern().IsMatch(step.DiscountCode.Trim()))
             {
                 errors[$"steps[{i}].discount_code"] = "A discount code is letters, digits, dashes and underscores, up to 64.";
@@ -114,19 +114,11 @@ public sealed partial class SequenceDraft
         }
         return (new SequenceInput(creating ? Key.Trim() : null, Name.Trim(), Trigger, Enabled, [.. ExitRules], steps, migrateEnrollments), errors);
 
-        void Check(string? source, string field, string what, bool required)
+        void Required(string? value, string field, string what)
         {
-            if (string.IsNullOrWhiteSpace(source))
+            if (string.IsNullOrWhiteSpace(value))
             {
-                if (required)
-                {
-                    errors[field] = $"The {what} is required.";
-                }
-                return;
-            }
-            if (templates.Validate(source) is { } error)
-            {
-                errors[field] = error.ToString();
+                errors[field] = $"The {what} is required.";
             }
         }
     }

@@ -21,7 +21,6 @@ public sealed partial class SettingsForm
     public string QuietEnd { get; set; } = "";
     public string FrequencyCap { get; set; } = "";
     public string AttributionWindow { get; set; } = "";
-    public string BrandName { get; set; } = "";
     public string LogoUrl { get; set; } = "";
     public string Colour { get; set; } = "";
     public string Currency { get; set; } = "";
@@ -42,12 +41,11 @@ public sealed partial class SettingsForm
             SenderAddress = Own("sender_address", s.SenderAddress),
             ReplyTo = Own("reply_to", s.ReplyTo),
             TimeZone = Own("time_zone", s.TimeZone),
-            QuietHours = own.Contains("quiet_hours.enabled") || own.Contains("quiet_hours_enabled") ? (s.QuietHours?.Enabled == true ? "on" : "off") : "",
-            QuietStart = Own("quiet_hours.start", s.QuietHours?.Start) is { Length: > 0 } a ? a : Own("quiet_hours_start", s.QuietHours?.Start),
-            QuietEnd = Own("quiet_hours.end", s.QuietHours?.End) is { Length: > 0 } b ? b : Own("quiet_hours_end", s.QuietHours?.End),
+            QuietHours = own.Contains("quiet_hours.enabled") ? (s.QuietHours?.Enabled == true ? "on" : "off") : "",
+            QuietStart = Own("quiet_hours.start", s.QuietHours?.Start),
+            QuietEnd = Own("quiet_hours.end", s.QuietHours?.End),
             FrequencyCap = own.Contains("frequency_cap") && s.FrequencyCap is { } cap ? Delays.Format(cap) : "",
             AttributionWindow = own.Contains("attribution_window") && s.AttributionWindow is { } window ? Delays.Format(window) : "",
-            BrandName = Own("brand.name", s.Brand?.Name),
             LogoUrl = Own("brand.logo_url", s.Brand?.LogoUrl),
             Colour = Own("brand.colour", s.Brand?.Colour),
             Currency = Own("brand.currency", s.Brand?.Currency),
@@ -92,7 +90,7 @@ public sealed partial class SettingsForm
             return (null, errors);
         }
         var quietHours = Blank(QuietHours) is null && start is null && end is null ? null : new QuietHoursSetting(Switch(QuietHours), start, end);
-        var brand = new BrandSetting(Blank(BrandName), Blank(LogoUrl), Blank(Colour)?.ToLowerInvariant(), Blank(Currency)?.ToUpperInvariant(), Blank(Locale), Blank(AddressLine));
+        var brand = new BrandSetting(Blank(LogoUrl), Blank(Colour)?.ToLowerInvariant(), Blank(Currency)?.ToUpperInvariant(), Blank(Locale), Blank(AddressLine));
         return (new StoreSettingsValues(Blank(SenderName), Blank(SenderAddress), Blank(ReplyTo), Blank(TimeZone), quietHours, cap, window,
             brand, Switch(ClickTracking)), errors);
 

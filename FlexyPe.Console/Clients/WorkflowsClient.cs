@@ -66,5 +66,5 @@ public sealed class WorkflowsClient(HttpClient http, SignedInUser user) : Servic
         => ChangeAsync<StoreSettingsView>(HttpMethod.Put, $"/api/stores/{Segment(storeId)}/settings", settings, ConsoleRoles.Admin, ct);
 
     // The API's period is from (inclusive) to (exclusive), as instants; a day starts at midnight UTC.
-    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd'T'00:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + "T00:00:00Z";
 }

@@ -14,8 +14,11 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Accounts in consoledb, migrated at start-up like every service's database.
-        builder.AddNpgsqlDbContext<ConsoleDbContext>("consoledb", configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+        // Accounts in consoledb, migrated at start-up like every service's database. The first admin and an accepted
+        // invitation are transactions of ours, so EF's retrying strategy (which refuses them) stays off.
+        builder.AddNpgsqlDbContext<ConsoleDbContext>("consoledb",
+            settings => settings.DisableRetry = true,
+            options => options.UseSnakeCaseNamingConvention());
         builder.Services.AddMigration<ConsoleDbContext>();
 
         // Cookies and the drafts kept in the browser are protected with keys every replica and restart can read.

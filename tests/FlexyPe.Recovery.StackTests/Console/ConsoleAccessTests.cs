@@ -126,6 +126,34 @@ public sealed class ConsoleAccessTests(ConsoleStack stack)
         Assert.DoesNotContain(stack.AdminApiKey, everything, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_asset_of_every_page_comes_from_the_console_itself()
+    {
+        await using var context = await stack.NewContextAsync();
+        var page = await stack.SignedInPageAsync(context);
+        var requested = new List<string>();
+        // The page's own requests; an email in the preview frame may show the shop's images, which are the shop's.
+        page.Request += (_, request) =>
+        {
+            if (request.Frame == page.MainFrame)
+            {
+                lock (requested)
+                {
+                    requested.Add(request.Url);
+                }
+            }
+        };
+
+        foreach (var path in ConsolePages.All)
+        {
+            await ConsoleStack.OpenAsync(page, path);
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        }
+
+        Assert.Contains(requested, url => url.Contains("_content/Microsoft.FluentUI.AspNetCore.Components", StringComparison.Ordinal));
+        Assert.All(requested, url => Assert.StartsWith(stack.ConsoleUrl.GetLeftPart(UriPartial.Authority), url, StringComparison.Ordinal));
+    }
+
     /// <summary>A frame's text, and the text inside any base64 it carries (Blazor's render batches).</summary>
     private static void Record(StringBuilder seen, string? text, byte[]? binary)
     {

@@ -1,6 +1,7 @@
 using FlexyPe.Console.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace FlexyPe.Console.Accounts;
 
@@ -10,7 +11,7 @@ public sealed record FirstAdminResult(ConsoleUser? User, string? Error, string? 
 /// The first account, made once: only while nobody has an account, and only by someone who knows the admin-api-key (the
 /// AppHost's parameter, which the console compares in constant time and never shows).
 /// </summary>
-public sealed class FirstAdmin(ConsoleDbContext db, UserManager<ConsoleUser> users, IConfiguration configuration, TimeProvider time, ILogger<FirstAdmin> logger)
+public sealed class FirstAdmin(ConsoleDbContext db, UserManager<ConsoleUser> users, IOptions<AdminOptions> admin, TimeProvider time, ILogger<FirstAdmin> logger)
 {
     // Two people submitting the first-run form at once must not both become the first admin.
     private const long SetupLockKey = 0x466C_6578_7943_5331; // any constant
@@ -19,7 +20,7 @@ public sealed class FirstAdmin(ConsoleDbContext db, UserManager<ConsoleUser> use
 
     public async Task<FirstAdminResult> CreateAsync(string adminKey, string displayName, string email, string password, CancellationToken ct = default)
     {
-        var configured = configuration[AdminApiKey.ConfigurationKey];
+        var configured = admin.Value.ApiKey;
         if (string.IsNullOrEmpty(configured) || string.IsNullOrEmpty(adminKey) || !AdminApiKey.Matches(adminKey.Trim(), configured))
         {
             logger.LogWarning("First-run setup refused: the admin key did not match");

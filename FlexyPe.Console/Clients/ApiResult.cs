@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace FlexyPe.Console.Clients;
 
@@ -34,12 +33,7 @@ public sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
 /// <summary>JSON as the services speak it (snake_case), and reading their problem+json answers.</summary>
 public static class ServiceJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    public static JsonSerializerOptions Options => HandOffJson.Options;
 
     public static async Task<ApiResult<T>> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {

@@ -1,6 +1,5 @@
 using FlexyPe.Console.Accounts;
 using FlexyPe.Console.Clients;
-using FlexyPe.Console.Components;
 using FlexyPe.Console.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
@@ -58,26 +57,14 @@ public static class Extensions
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<People>();
 
-        // The services' APIs: service discovery, the defaults' resilience, and the admin key added on the server.
-        builder.Services.AddTransient<AdminKeyHandler>();
-        builder.Services.AddHttpClient<WorkflowsClient>(http => http.BaseAddress = new Uri("http://workflows")).AddHttpMessageHandler<AdminKeyHandler>();
-        builder.Services.AddHttpClient<IngestClient>(http => http.BaseAddress = new Uri("http://ingest")).AddHttpMessageHandler<AdminKeyHandler>();
-        builder.Services.AddHttpClient<NotifierClient>(http => http.BaseAddress = new Uri("http://notifier")).AddHttpMessageHandler<AdminKeyHandler>();
+        // The services' APIs: service discovery, the defaults' resilience, and the admin key (Admin:ApiKey, required at
+        // start-up) added on the server. It lives only in the console's configuration; nothing sent to a browser has it.
+        builder.Services.AddAdminApiKey();
+        builder.Services.AddHttpClient<WorkflowsClient>(http => http.BaseAddress = new Uri("http://workflows")).AddAdminApiKey();
+        builder.Services.AddHttpClient<IngestClient>(http => http.BaseAddress = new Uri("http://ingest")).AddAdminApiKey();
+        builder.Services.AddHttpClient<NotifierClient>(http => http.BaseAddress = new Uri("http://notifier")).AddAdminApiKey();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
-    }
-
-    public static void MapConsole(this WebApplication app)
-    {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
-        }
-        app.UseStatusCodePagesWithReExecute("/not-found");
-        app.UseAntiforgery();
-        app.MapStaticAssets();
-        app.MapAccountEndpoints();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

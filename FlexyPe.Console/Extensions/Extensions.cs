@@ -31,9 +31,12 @@ public static class Extensions
         builder.Services.AddIdentityCore<ConsoleUser>(identity =>
             {
                 identity.User.RequireUniqueEmail = true;
+                // Length over composition rules (NIST SP 800-63B): a long passphrase is fine as it is.
                 identity.Password.RequiredLength = 10;
                 identity.Password.RequireNonAlphanumeric = false;
                 identity.Password.RequireUppercase = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireDigit = false;
                 identity.Lockout.MaxFailedAccessAttempts = AccountRules.FailedSignInsBeforeLockout;
                 identity.Lockout.DefaultLockoutTimeSpan = AccountRules.LockoutDuration;
                 identity.Lockout.AllowedForNewUsers = true;

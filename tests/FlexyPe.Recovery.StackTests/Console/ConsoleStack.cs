@@ -60,7 +60,7 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
         await page.FillAsync("#password", AdminPassword);
         await page.FillAsync("#confirm", AdminPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
+        await LeftAccountPagesAsync(page);
         UrlAfterFirstRun = page.Url;
     }
 
@@ -76,7 +76,7 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
     {
         var page = await context.NewPageAsync();
         await SignInAsync(page, email, password);
-        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
+        await LeftAccountPagesAsync(page);
         return page;
     }
 
@@ -117,8 +117,22 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
         await join.FillAsync("#password", password);
         await join.FillAsync("#confirm", password);
         await join.ClickAsync("button[type=submit]");
-        await join.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
+        await LeftAccountPagesAsync(join);
         return email;
+    }
+
+    /// <summary>Waits until an account form has led into the console; fails with the form's message if it stayed.</summary>
+    private static async Task LeftAccountPagesAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal), new() { Timeout = 20_000 });
+        }
+        catch (TimeoutException)
+        {
+            var shown = await page.Locator(".form-error, .field-error").AllInnerTextsAsync();
+            throw new InvalidOperationException($"The account form at {page.Url} did not sign in: {string.Join(" ", shown)}");
+        }
     }
 
     public static string Slug(string path) => path == "/" ? "overview" : Regex.Replace(path.Trim('/'), "[^a-z0-9]+", "-");

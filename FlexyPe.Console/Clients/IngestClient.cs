@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using FlexyPe.Console.Accounts;
+using FlexyPe.Console.Telemetry;
 
 namespace FlexyPe.Console.Clients;
 
@@ -18,7 +19,8 @@ public sealed record RejectedDelivery(
 public sealed record ReplayAccepted(string StoreId, string EventId, long OutboxId);
 
 /// <summary>Ingest's operator API through service discovery (<c>http://ingest</c>): stored and rejected deliveries, replay.</summary>
-public sealed class IngestClient(HttpClient http, SignedInUser user) : ServiceClient(http, user, "Ingest")
+public sealed class IngestClient(HttpClient http, SignedInUser user, ConsoleTelemetry telemetry, ILogger<IngestClient> logger)
+    : ServiceClient(http, user, telemetry, logger, "Ingest")
 {
     public Task<ApiResult<List<EventSummary>>> EventsAsync(
         string? type = null, string? email = null, string? checkout = null, string? store = null, DateTimeOffset? since = null,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FlexyPe.Console.Accounts;
+using FlexyPe.Console.Telemetry;
 
 namespace FlexyPe.Console.Clients;
 
@@ -27,7 +28,8 @@ public static class MessageStatuses
 }
 
 /// <summary>Notifier's operator API through service discovery (<c>http://notifier</c>): messages, dead letters, suppressions.</summary>
-public sealed class NotifierClient(HttpClient http, SignedInUser user) : ServiceClient(http, user, "Notifier")
+public sealed class NotifierClient(HttpClient http, SignedInUser user, ConsoleTelemetry telemetry, ILogger<NotifierClient> logger)
+    : ServiceClient(http, user, telemetry, logger, "Notifier")
 {
     public Task<ApiResult<List<MessageSummary>>> MessagesAsync(string? to = null, string? status = null, int limit = 100, CancellationToken ct = default)
         => GetAsync<List<MessageSummary>>("/api/messages" + Query(("to", to), ("status", status), ("limit", limit.ToString(CultureInfo.InvariantCulture))), ct);

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using FlexyPe.Console.Accounts;
+using FlexyPe.Console.Telemetry;
 
 namespace FlexyPe.Console.Clients;
 
@@ -8,7 +9,7 @@ namespace FlexyPe.Console.Clients;
 /// that does not answer as a problem rather than an exception, and for every change the signed-in person's role checked
 /// here, on the server, and their name sent as <c>X-FlexyPe-Actor</c>.
 /// </summary>
-public abstract class ServiceClient(HttpClient http, SignedInUser user, string service)
+public abstract class ServiceClient(HttpClient http, SignedInUser user, ConsoleTelemetry telemetry, ILogger logger, string service)
 {
     public const string ActorHeader = "X-FlexyPe-Actor";
 
@@ -48,9 +49,12 @@ public abstract class ServiceClient(HttpClient http, SignedInUser user, string s
     /// <summary>A change: refused here unless the signed-in person's role allows it; otherwise sent with their name.</summary>
     protected async Task<ApiResult<T>> ChangeAsync<T>(HttpMethod method, string url, object? body, string allowedRoles, CancellationToken ct)
     {
+        using var activity = telemetry.StartChange(service, method.Method);
         var actor = await user.RequireAsync(allowedRoles);
         if (actor.Problem is { } refused)
         {
+            telemetry.Change(activity, service, "refused_role");
+            logger.LogWarning("A change to {Service} was refused: the signed-in role may not make it", service);
             return refused;
         }
         using var request = new HttpRequestMessage(method, url);
@@ -62,10 +66,18 @@ public abstract class ServiceClient(HttpClient http, SignedInUser user, string s
         try
         {
             using var response = await http.SendAsync(request, ct);
-            return await ServiceJson.ReadAsync<T>(response, ct);
+            var result = await ServiceJson.ReadAsync<T>(response, ct);
+            telemetry.Change(activity, service, result.Succeeded ? "accepted" : "rejected");
+            if (!result.Succeeded)
+            {
+                logger.LogInformation("{Service} refused a change with {StatusCode}", service, (int)response.StatusCode);
+            }
+            return result;
         }
         catch (HttpRequestException)
         {
+            telemetry.Change(activity, service, "unreachable");
+            logger.LogWarning("{Service} did not answer a change", service);
             return ApiProblem.Unreachable(service);
         }
     }

@@ -1,9 +1,11 @@
 using FlexyPe.Console.Accounts;
+using FlexyPe.Console.Telemetry;
 
 namespace FlexyPe.Console.Clients;
 
 /// <summary>Workflows' API through service discovery (<c>http://workflows</c>): sequences, enrollments, stats, stores.</summary>
-public sealed class WorkflowsClient(HttpClient http, SignedInUser user) : ServiceClient(http, user, "Workflows")
+public sealed class WorkflowsClient(HttpClient http, SignedInUser user, ConsoleTelemetry telemetry, ILogger<WorkflowsClient> logger)
+    : ServiceClient(http, user, telemetry, logger, "Workflows")
 {
     public Task<ApiResult<List<SequenceView>>> SequencesAsync(CancellationToken ct = default)
         => GetAsync<List<SequenceView>>("/api/sequences", ct);

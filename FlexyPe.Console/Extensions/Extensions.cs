@@ -1,6 +1,7 @@
 using FlexyPe.Console.Accounts;
 using FlexyPe.Console.Clients;
 using FlexyPe.Console.Infrastructure;
+using FlexyPe.Console.Telemetry;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -20,7 +21,9 @@ public static class Extensions
             options => options.UseSnakeCaseNamingConvention());
         builder.Services.AddMigration<ConsoleDbContext>();
 
-        // Cookies and the drafts kept in the browser are protected with keys every replica and restart can read.
+        builder.Services.AddSingleton<ConsoleTelemetry>();
+
+        // Sign-in cookies and antiforgery tokens are protected with keys every replica and restart can read.
         builder.Services.AddDataProtection().SetApplicationName("FlexyPe.Console").PersistKeysToDbContext<ConsoleDbContext>();
 
         // ASP.NET Core Identity: cookie sign-in, lock-out after failed attempts, roles admin / marketer / viewer.

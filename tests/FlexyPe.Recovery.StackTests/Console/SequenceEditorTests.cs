@@ -57,12 +57,15 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.FillAsync("#step-0-template", "<p>Hello</p>\n<p>{% if customer.first_name %}Hi {{ customer.first_name }}</p>");
         var error = page.Locator("#step-0-template-error");
         await error.Filter(new LocatorFilterOptions { HasText = "Line" }).WaitForAsync();
+        var shownWhileTyping = await error.InnerTextAsync();
         await page.ClickAsync("#save-sequence");
         var refusal = await page.Locator("#save-problem").InnerTextAsync();
+        var shownOnSave = await error.InnerTextAsync();
         await page.ReloadAsync();
         await ConsoleStack.WaitInteractiveAsync(page);
 
-        Assert.Matches(@"Line 2, column \d+: '\{% endif %\}' was expected", await error.InnerTextAsync());
+        Assert.Matches(@"^Line 2, column \d+: '\{% endif %\}' was expected", shownWhileTyping);
+        Assert.Matches(@"^Line 2, column \d+: '\{% endif %\}' was expected", shownOnSave);
         Assert.StartsWith("Nothing was saved", refusal, StringComparison.Ordinal);
         Assert.Single(await api.VersionsAsync(key));
         Assert.StartsWith("<p>Hi {{ customer.first_name }}</p>", await page.InputValueAsync("#step-0-template"), StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using FlexyPe.Recovery.StackTests.Notifier;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace FlexyPe.Recovery.StackTests.Console;
 
@@ -82,8 +83,8 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.FillAsync("#step-0-delay", "after lunch");
         await page.ClickAsync("#save-sequence");
 
-        Assert.Contains("is not a duration", await page.Locator("#step-0-delay-error").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.StartsWith("Nothing was saved", await page.Locator("#save-problem").InnerTextAsync(), StringComparison.Ordinal);
+        await Expect(page.Locator("#step-0-delay-error")).ToContainTextAsync("\"after lunch\" is not a duration");
+        await Expect(page.Locator("#save-problem")).ToContainTextAsync("Nothing was saved");
         Assert.Single(await api.VersionsAsync(key));
     }
 
@@ -98,14 +99,13 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
 
         await page.FillAsync("#test-to", "not an address");
         await page.ClickAsync("#test-send");
-        var refused = await page.Locator("#test-error").InnerTextAsync();
+        await Expect(page.Locator("#test-error")).ToHaveTextAsync("That is not an email address.");
         await page.FillAsync("#test-to", to);
         await page.ClickAsync("#test-send");
         await page.Locator("#test-result").WaitForAsync();
         using var mailHttp = stack.App.CreateHttpClient("mail", "http");
         var message = await new MailSink(mailHttp).OneMessageToAsync(to);
 
-        Assert.Equal("That is not an email address.", refused);
         Assert.Equal("Test send for John", message.GetProperty("subject").GetString());
     }
 

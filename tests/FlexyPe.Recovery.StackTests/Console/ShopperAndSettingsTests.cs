@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace FlexyPe.Recovery.StackTests.Console;
 
@@ -49,8 +50,8 @@ public sealed class ShopperAndSettingsTests(ConsoleStack stack) : IDisposable
         await page.FillAsync("[id='brand.colour']", "#4f46e5");
         await page.ClickAsync("#save-settings");
 
-        Assert.Contains("is not an email address", await page.Locator("[id='sender_address-error']").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.StartsWith("Nothing was saved", await page.Locator("#settings-problem").InnerTextAsync(), StringComparison.Ordinal);
+        await Expect(page.Locator("[id='sender_address-error']")).ToContainTextAsync("\"recovery-at-store\" is not an email address");
+        await Expect(page.Locator("#settings-problem")).ToContainTextAsync("Nothing was saved");
         Assert.Empty((await api.StoreSettingsAsync(store))!["overridden"]!.AsArray());
     }
 

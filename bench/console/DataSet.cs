@@ -34,7 +34,9 @@ public static class DataSet
             CROSS JOIN (SELECT id, key, trigger FROM sequences WHERE key = 'abandoned-checkout' AND is_current) AS s;
 
             INSERT INTO scheduled_steps (id, enrollment_id, step_number, due_at, state, reason, idempotency_key, fired_at, delivery_status)
-            SELECT gen_random_uuid(), e.id, k, e.enrolled_at + k * interval '1 day',
+            -- A step still scheduled is due in the future: the stack must not start sending the data set.
+            SELECT gen_random_uuid(), e.id, k,
+                   CASE WHEN e.state = 'active' AND k = 3 THEN now() + interval '2 days' ELSE e.enrolled_at + k * interval '1 day' END,
                    CASE WHEN e.state = 'active' AND k = 3 THEN 'scheduled' WHEN e.state = 'recovered' AND k > 1 THEN 'cancelled' ELSE 'sent' END,
                    CASE WHEN e.state = 'recovered' AND k > 1 THEN 'checkout completed' ELSE NULL END,
                    'enrollment:' || e.id || ':step:' || k,

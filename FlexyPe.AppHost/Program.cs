@@ -35,7 +35,7 @@ if (int.TryParse(builder.Configuration["Workflows:Replicas"], out var workflowsR
 // Notifier reports delivery events back to Workflows (a discovery reference both ways; nothing waits on it).
 notifier.WithReference(workflows);
 
-builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
+var ingest = builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithReference(infrastructure.IngestDb).WaitFor(infrastructure.IngestDb)
     .WithReference(infrastructure.Redis).WaitFor(infrastructure.Redis)
     .WithReference(workflows)
@@ -44,6 +44,16 @@ builder.AddProject<Projects.FlexyPe_Ingest>("ingest")
     .WithSettingsFrom(builder.Configuration, "Ingest")
     .WithHttpHealthCheck("/health")
     .WithSendSampleJourneyCommand(webhookSecret);
+
+// The marketers' console (http://localhost:5000): accounts in consoledb, the services through their APIs. The admin key
+// stays on its server; the first admin signs up with it once.
+builder.AddProject<Projects.FlexyPe_Console>("console")
+    .WithReference(infrastructure.ConsoleDb).WaitFor(infrastructure.ConsoleDb)
+    .WithReference(ingest)
+    .WithReference(workflows)
+    .WithReference(notifier)
+    .WithEnvironment("Admin__ApiKey", adminApiKey)
+    .WithHttpHealthCheck("/health");
 
 // A service is healthy once its /health answers 200: migrated, and its database, Redis or SMTP server reachable.
 builder.Build().Run();

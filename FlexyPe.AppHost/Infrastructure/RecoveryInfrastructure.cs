@@ -9,7 +9,8 @@ public sealed record RecoveryInfrastructure(
     IResourceBuilder<IResourceWithConnectionString> WorkflowsDb,
     IResourceBuilder<IResourceWithConnectionString> NotifierDb,
     IResourceBuilder<IResourceWithConnectionString> Redis,
-    IResourceBuilder<IResourceWithConnectionString> Mail);
+    IResourceBuilder<IResourceWithConnectionString> Mail,
+    IResourceBuilder<IResourceWithConnectionString> ConsoleDb);
 
 public static class RecoveryInfrastructureExtensions
 {
@@ -64,7 +65,8 @@ public static class RecoveryInfrastructureExtensions
             postgres.AddDatabase("workflowsdb"),
             postgres.AddDatabase("notifierdb"),
             redis,
-            mail);
+            mail,
+            postgres.AddDatabase("consoledb"));
     }
 
     private static RecoveryInfrastructure AddLocalProcesses(IDistributedApplicationBuilder builder)
@@ -83,6 +85,7 @@ public static class RecoveryInfrastructureExtensions
             postgres.AddDatabase("workflowsdb"),
             postgres.AddDatabase("notifierdb"),
             redis,
-            mail);
+            mail,
+            postgres.AddDatabase("consoledb"));
     }
 }

@@ -10,8 +10,8 @@ namespace FlexyPe.Recovery.StackTests.Stack;
 /// </summary>
 public class RecoveryStack : IAsyncLifetime
 {
-    public static readonly string[] Services = ["ingest", "workflows", "notifier"];
-    public static readonly string[] Databases = ["ingestdb", "workflowsdb", "notifierdb"];
+    public static readonly string[] Services = ["ingest", "workflows", "notifier", "console"];
+    public static readonly string[] Databases = ["ingestdb", "workflowsdb", "notifierdb", "consoledb"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 

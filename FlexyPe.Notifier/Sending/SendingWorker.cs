@@ -5,6 +5,7 @@ using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Model;
 using FlexyPe.Notifier.Smtp;
 using FlexyPe.Notifier.Telemetry;
+using FlexyPe.Outbox;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,12 @@ namespace FlexyPe.Notifier.Sending;
 /// Sends due message requests. Each loop claims one pending row with <c>FOR UPDATE SKIP LOCKED</c> and keeps it
 /// locked until the outcome is committed, so any number of loops, in any number of replicas, send each request
 /// once; the outcome, its attempts and its delivery event are committed together right after the server's reply.
+/// An idle loop sleeps until a new request's commit wakes it (the <c>message_requests</c> trigger's <c>NOTIFY</c>)
+/// or a retry falls due.
 /// </summary>
 public sealed class SendingWorker(
     IServiceScopeFactory scopes,
+    [FromKeyedServices(SendingWorker.Channel)] WakeUp wakeUp,
     SmtpConnectionPool pool,
     MessageComposer composer,
     IOptions<NotifierOptions> options,
@@ -28,6 +32,12 @@ public sealed class SendingWorker(
     TimeProvider time,
     ILogger<SendingWorker> logger) : BackgroundService
 {
+    /// <summary>The table whose trigger announces new requests.</summary>
+    public const string Channel = "message_requests";
+
+    /// <summary>How soon to look again at a due request another loop holds.</summary>
+    private static readonly TimeSpan HeldElsewhere = TimeSpan.FromMilliseconds(250);
+
     private static readonly string WorkerName = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     private readonly SendingOptions settings = options.Value.Sending;
@@ -41,10 +51,16 @@ public sealed class SendingWorker(
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var sentOne = false;
+            TimeSpan wait;
             try
             {
-                sentOne = await SendNextAsync(stoppingToken);
+                if (await SendNextAsync(stoppingToken))
+                {
+                    // More may be due: wake a sleeping sibling as well, so every loop joins in a burst.
+                    wakeUp.Notify();
+                    continue;
+                }
+                wait = await UntilNextDueAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -54,20 +70,30 @@ public sealed class SendingWorker(
             {
                 // The database is unreachable or a commit failed: the row stays pending and is claimed again.
                 logger.LogError(e, "Sending loop failed; retrying");
+                wait = settings.MaxSleep;
             }
 
-            if (!sentOne)
+            try
             {
-                try
-                {
-                    await Task.Delay(settings.PollInterval, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await wakeUp.WaitAsync(wait, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
+    }
+
+    /// <summary>How long to sleep: until the next pending request is due (a retry), at most <see cref="SendingOptions.MaxSleep"/>.</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var next = await scope.ServiceProvider.GetRequiredService<NotifierDbContext>().MessageRequests
+            .Where(r => r.Status == MessageStatus.Pending)
+            .MinAsync(r => (DateTimeOffset?)r.NextAttemptAt, cancellationToken);
+        var wait = next is { } due ? due - time.GetUtcNow() : settings.MaxSleep;
+        // Due already, yet this loop's claim found nothing: another loop is sending it.
+        return wait <= TimeSpan.Zero ? HeldElsewhere : wait < settings.MaxSleep ? wait : settings.MaxSleep;
     }
 
     /// <returns>Whether a request was due (so the loop should look again at once).</returns>
@@ -85,6 +111,7 @@ public sealed class SendingWorker(
             LIMIT 1
             FOR UPDATE SKIP LOCKED
             """).ToListAsync(cancellationToken);
+        telemetry.CountPoll(found: claimed.Count > 0);
         if (claimed.Count == 0)
         {
             return false;
@@ -132,9 +159,7 @@ public sealed class SendingWorker(
                 return;
             }
 
-            var delay = TimeSpan.FromTicks(Math.Min(
-                settings.MaxRetryDelay.Ticks,
-                settings.RetryDelay.Ticks * (long)Math.Pow(2, Math.Min(request.AttemptCount - 1, 20))));
+            var delay = OutboxBackoff.After(request.AttemptCount, settings.RetryDelay, settings.MaxRetryDelay);
             request.NextAttemptAt = time.GetUtcNow() + delay;
             telemetry.Count(AttemptOutcome.TransientFailure);
             if (request.AttemptCount == 1)

@@ -16,6 +16,7 @@ public sealed class NotifierTelemetry
     private readonly Counter<long> messages;
     private readonly Histogram<double> queueToAccepted;
     private readonly Counter<long> clicks;
+    private readonly Counter<long> polls;
 
     public NotifierTelemetry(IMeterFactory meterFactory)
     {
@@ -26,6 +27,8 @@ public sealed class NotifierTelemetry
             "From a message request being stored to the SMTP server's 250.");
         clicks = meter.CreateCounter<long>("flexype.notifier.clicks", "{click}",
             "Requests to /c/{token} by outcome: redirected, invalid_token, unknown_link.");
+        polls = meter.CreateCounter<long>("flexype.notifier.sending.polls", "{poll}",
+            "Claims of a due message request, by whether they found one (found: true|false); they leave no trace.");
     }
 
     /// <summary>
@@ -43,6 +46,8 @@ public sealed class NotifierTelemetry
     }
 
     public void Count(string outcome) => messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void CountPoll(bool found) => polls.Add(1, new KeyValuePair<string, object?>("found", found));
 
     public void RecordAccepted(TimeSpan queued) => queueToAccepted.Record(queued.TotalSeconds);
 

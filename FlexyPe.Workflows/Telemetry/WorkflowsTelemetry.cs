@@ -23,8 +23,7 @@ public sealed class WorkflowsTelemetry
         StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps moved out of quiet hours.");
         Recoveries = meter.CreateCounter<long>("flexype.workflows.recoveries", description: "Purchases attributed to a message, by sequence.");
         FiringLateness = meter.CreateHistogram<double>("flexype.workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired.");
-        OutboxDelivered = meter.CreateCounter<long>("flexype.workflows.outbox.delivered", description: "Message requests Notifier accepted.");
-        OutboxFailed = meter.CreateCounter<long>("flexype.workflows.outbox.failed_attempts", description: "Delivery attempts to Notifier that failed.");
+        StepPolls = meter.CreateCounter<long>("flexype.workflows.steps.polls", description: "Rounds of the due-step poller, by whether they fired any (found: true|false); they leave no trace.");
     }
 
     public Counter<long> Enrolled { get; }
@@ -34,6 +33,7 @@ public sealed class WorkflowsTelemetry
     public Counter<long> StepsDeferred { get; }
     public Counter<long> Recoveries { get; }
     public Histogram<double> FiringLateness { get; }
-    public Counter<long> OutboxDelivered { get; }
-    public Counter<long> OutboxFailed { get; }
+    public Counter<long> StepPolls { get; }
+
+    public void CountPoll(bool found) => StepPolls.Add(1, new KeyValuePair<string, object?>("found", found));
 }

@@ -49,7 +49,7 @@ public sealed class SendingOptions
     /// should one be lost.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Quick retries inside one claim (Polly), before the request is put back with a longer delay.</summary>
     public int ImmediateRetries { get; set; } = 2;

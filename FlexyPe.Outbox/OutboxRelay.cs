@@ -109,7 +109,7 @@ public sealed class OutboxRelay(
             nextDue = reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
         }
 
-        telemetry.CountPoll(found: rows.Count > 0);
+        telemetry.Polls.Count(found: rows.Count > 0);
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);

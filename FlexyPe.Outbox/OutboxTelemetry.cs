@@ -16,14 +16,12 @@ public sealed class OutboxTelemetry
     public OutboxTelemetry(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
-        Polls = meter.CreateCounter<long>("flexype.outbox.polls", description: "Claims of due rows, by whether they found any (found: true|false).");
+        Polls = new PollCounter(meter, "flexype.outbox.polls", "Claims of due outbox rows");
         Delivered = meter.CreateCounter<long>("flexype.outbox.delivered", description: "Rows the receiver took.");
         FailedAttempts = meter.CreateCounter<long>("flexype.outbox.failed_attempts", description: "Attempts that failed; the row is retried with backoff.");
     }
 
-    public Counter<long> Polls { get; }
+    public PollCounter Polls { get; }
     public Counter<long> Delivered { get; }
     public Counter<long> FailedAttempts { get; }
-
-    public void CountPoll(bool found) => Polls.Add(1, new KeyValuePair<string, object?>("found", found));
 }

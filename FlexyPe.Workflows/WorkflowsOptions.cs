@@ -63,7 +63,7 @@ public sealed class SchedulingOptions
     public int BatchSize { get; set; } = 200;
     /// <summary>The longest the due-step poller sleeps without a wake-up, should one be lost.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class StoreDefaultsOptions

@@ -111,7 +111,7 @@ public sealed class SendingWorker(
             LIMIT 1
             FOR UPDATE SKIP LOCKED
             """).ToListAsync(cancellationToken);
-        telemetry.CountPoll(found: claimed.Count > 0);
+        telemetry.SendingPolls.Count(found: claimed.Count > 0);
         if (claimed.Count == 0)
         {
             return false;

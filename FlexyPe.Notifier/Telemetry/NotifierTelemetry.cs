@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlexyPe.Notifier.Model;
+using FlexyPe.Outbox;
 
 namespace FlexyPe.Notifier.Telemetry;
 
@@ -16,7 +17,6 @@ public sealed class NotifierTelemetry
     private readonly Counter<long> messages;
     private readonly Histogram<double> queueToAccepted;
     private readonly Counter<long> clicks;
-    private readonly Counter<long> polls;
 
     public NotifierTelemetry(IMeterFactory meterFactory)
     {
@@ -27,8 +27,7 @@ public sealed class NotifierTelemetry
             "From a message request being stored to the SMTP server's 250.");
         clicks = meter.CreateCounter<long>("flexype.notifier.clicks", "{click}",
             "Requests to /c/{token} by outcome: redirected, invalid_token, unknown_link.");
-        polls = meter.CreateCounter<long>("flexype.notifier.sending.polls", "{poll}",
-            "Claims of a due message request, by whether they found one (found: true|false); they leave no trace.");
+        SendingPolls = new PollCounter(meter, "flexype.notifier.sending.polls", "Claims of a due message request");
     }
 
     /// <summary>
@@ -47,7 +46,7 @@ public sealed class NotifierTelemetry
 
     public void Count(string outcome) => messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void CountPoll(bool found) => polls.Add(1, new KeyValuePair<string, object?>("found", found));
+    public PollCounter SendingPolls { get; }
 
     public void RecordAccepted(TimeSpan queued) => queueToAccepted.Record(queued.TotalSeconds);
 

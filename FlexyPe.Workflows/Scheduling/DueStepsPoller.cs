@@ -11,7 +11,7 @@ namespace FlexyPe.Workflows.Scheduling;
 /// Fires due steps in every Workflows process (claims are <c>FOR UPDATE SKIP LOCKED</c>, so replicas share them and
 /// none fires a step twice). It sleeps until the next step is due, and is woken sooner when a commit anywhere adds or
 /// moves a step (the <c>scheduled_steps</c> trigger's <c>NOTIFY</c>); it looks at least every
-/// <see cref="SchedulingOptions.MaxSleep"/>, should a wake-up be lost. An idle stack so costs a query every few seconds,
+/// <see cref="SchedulingOptions.MaxSleep"/>, should a wake-up be lost. An idle stack so costs a query every half minute,
 /// not four a second.
 /// </summary>
 public sealed class DueStepsPoller(
@@ -64,7 +64,7 @@ public sealed class DueStepsPoller(
             fired += claimed;
         }
         while (claimed == settings.BatchSize && !cancellationToken.IsCancellationRequested);
-        telemetry.CountPoll(found: fired > 0);
+        telemetry.StepPolls.Count(found: fired > 0);
 
         if (fired > 0)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using FlexyPe.Outbox;
 
 namespace FlexyPe.Workflows.Telemetry;
 
@@ -23,7 +24,7 @@ public sealed class WorkflowsTelemetry
         StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps moved out of quiet hours.");
         Recoveries = meter.CreateCounter<long>("flexype.workflows.recoveries", description: "Purchases attributed to a message, by sequence.");
         FiringLateness = meter.CreateHistogram<double>("flexype.workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired.");
-        StepPolls = meter.CreateCounter<long>("flexype.workflows.steps.polls", description: "Rounds of the due-step poller, by whether they fired any (found: true|false); they leave no trace.");
+        StepPolls = new PollCounter(meter, "flexype.workflows.steps.polls", "Rounds of the due-step poller");
     }
 
     public Counter<long> Enrolled { get; }
@@ -33,7 +34,5 @@ public sealed class WorkflowsTelemetry
     public Counter<long> StepsDeferred { get; }
     public Counter<long> Recoveries { get; }
     public Histogram<double> FiringLateness { get; }
-    public Counter<long> StepPolls { get; }
-
-    public void CountPoll(bool found) => StepPolls.Add(1, new KeyValuePair<string, object?>("found", found));
+    public PollCounter StepPolls { get; }
 }

@@ -49,10 +49,16 @@ public sealed class OutboxRelay(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 // The wake-up listener wakes us once the database is back; the sweep interval bounds the wait anyway.
                 logger.LogWarning("Outbox relay cannot reach the database: {Error}", e.GetType().Name);
+                wait = settings.SweepInterval;
+            }
+            catch (Exception e)
+            {
+                // Whatever it was, the rows stay pending; a relay that stopped would strand every hand-off after them.
+                logger.LogError(e, "Outbox relay failed; retrying");
                 wait = settings.SweepInterval;
             }
             await wakeUp.WaitAsync(wait, time, stoppingToken);

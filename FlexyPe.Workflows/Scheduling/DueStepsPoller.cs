@@ -42,10 +42,16 @@ public sealed class DueStepsPoller(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or DbUpdateException)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                // The steps stay scheduled; the next round claims them again.
+                // The steps stay scheduled. The wake-up listener, which lost the database too, wakes us once it is back.
                 logger.LogWarning("Could not fire due steps: {Error}", e.GetType().Name);
+                wait = settings.MaxSleep;
+            }
+            catch (Exception e)
+            {
+                // Whatever it was, the steps stay scheduled; a poller that stopped would leave every later step unfired.
+                logger.LogError(e, "Firing due steps failed; retrying");
                 wait = settings.MaxSleep;
             }
             await wakeUp.WaitAsync(wait, time, stoppingToken);

@@ -24,7 +24,11 @@ public sealed class UntracedPolls : BaseProcessor<Activity>
     {
         var outsideAnySpan = data.Parent is null && data.ParentSpanId == default;
         var underUnrecordedSpan = data.Parent is { Recorded: false };
-        if (underUnrecordedSpan || (outsideAnySpan && data.Source.Name is DatabaseSource or RedisSource))
+        // Redis's spans are made after the command, from the context it ran in: a parent context, not a parent
+        // object, whose sampled flag is the last field of the W3C id.
+        var inUnrecordedContext = data.Parent is null && data.ParentSpanId != default && data.ParentId?.EndsWith("-00", StringComparison.Ordinal) == true;
+        var store = data.Source.Name is DatabaseSource or RedisSource;
+        if (underUnrecordedSpan || (store && (outsideAnySpan || inUnrecordedContext)))
         {
             // Not recorded: no exporter sees it, and the instrumentation skips filling in its tags.
             data.IsAllDataRequested = false;

@@ -31,39 +31,13 @@ public sealed class OutboxRelay(
 
     private sealed record Round(int Claimed, DateTimeOffset? NextDue);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => wakeUp.RunAsync(async token =>
         {
-            TimeSpan wait;
-            try
-            {
-                var round = await RelayDueAsync(stoppingToken);
-                if (round.Claimed == settings.BatchSize)
-                {
-                    continue; // a full batch: more may be due already
-                }
-                wait = Until(round.NextDue);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                // The wake-up listener wakes us once the database is back; the sweep interval bounds the wait anyway.
-                logger.LogWarning("Outbox relay cannot reach the database: {Error}", e.GetType().Name);
-                wait = settings.SweepInterval;
-            }
-            catch (Exception e)
-            {
-                // Whatever it was, the rows stay pending; a relay that stopped would strand every hand-off after them.
-                logger.LogError(e, "Outbox relay failed; retrying");
-                wait = settings.SweepInterval;
-            }
-            await wakeUp.WaitAsync(wait, time, stoppingToken);
-        }
-    }
+            var round = await RelayDueAsync(token);
+            // A full batch: more may be due already.
+            return round.Claimed == settings.BatchSize ? TimeSpan.Zero : Until(round.NextDue);
+        }, settings.SweepInterval, "Outbox relay", time, logger, stoppingToken);
 
     private TimeSpan Until(DateTimeOffset? nextDue)
     {

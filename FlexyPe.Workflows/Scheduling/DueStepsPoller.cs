@@ -3,7 +3,6 @@ using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace FlexyPe.Workflows.Scheduling;
 
@@ -29,34 +28,8 @@ public sealed class DueStepsPoller(
 
     private readonly SchedulingOptions settings = options.Value.Scheduling;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan wait;
-            try
-            {
-                wait = await FireDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                // The steps stay scheduled. The wake-up listener, which lost the database too, wakes us once it is back.
-                logger.LogWarning("Could not fire due steps: {Error}", e.GetType().Name);
-                wait = settings.MaxSleep;
-            }
-            catch (Exception e)
-            {
-                // Whatever it was, the steps stay scheduled; a poller that stopped would leave every later step unfired.
-                logger.LogError(e, "Firing due steps failed; retrying");
-                wait = settings.MaxSleep;
-            }
-            await wakeUp.WaitAsync(wait, time, stoppingToken);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => wakeUp.RunAsync(FireDueAsync, settings.MaxSleep, "Firing due steps", time, logger, stoppingToken);
 
     /// <summary>Fires everything due, batch after batch; returns how long to sleep.</summary>
     private async Task<TimeSpan> FireDueAsync(CancellationToken cancellationToken)

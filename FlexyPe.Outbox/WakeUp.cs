@@ -22,13 +22,14 @@ public sealed class WakeUp(string channel)
     /// <summary>Waits for a wake-up or for <paramref name="timeout"/>; true when woken.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (signal.Reader.TryRead(out _))
-        {
-            return true;
-        }
+        // No wait at all leaves a pending wake-up for whoever waits next (a sibling worker woken to join a burst).
         if (timeout <= TimeSpan.Zero)
         {
             return false;
+        }
+        if (signal.Reader.TryRead(out _))
+        {
+            return true;
         }
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var timer = time.CreateTimer(_ => cts.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);

@@ -49,39 +49,16 @@ public sealed class SendingWorker(
     private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        await wakeUp.RunAsync(async token =>
         {
-            TimeSpan wait;
-            try
+            if (await SendNextAsync(token))
             {
-                if (await SendNextAsync(stoppingToken))
-                {
-                    // More may be due: wake a sleeping sibling as well, so every loop joins in a burst.
-                    wakeUp.Notify();
-                    continue;
-                }
-                wait = await UntilNextDueAsync(stoppingToken);
+                // More may be due: wake a sleeping sibling as well, so every loop joins in a burst.
+                wakeUp.Notify();
+                return TimeSpan.Zero;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The database is unreachable or a commit failed: the row stays pending and is claimed again.
-                logger.LogError(e, "Sending loop failed; retrying");
-                wait = settings.MaxSleep;
-            }
-
-            try
-            {
-                await wakeUp.WaitAsync(wait, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+            return await UntilNextDueAsync(token);
+        }, settings.MaxSleep, "Sending loop", time, logger, stoppingToken);
     }
 
     /// <summary>How long to sleep: until the next pending request is due (a retry), at most <see cref="SendingOptions.MaxSleep"/>.</summary>

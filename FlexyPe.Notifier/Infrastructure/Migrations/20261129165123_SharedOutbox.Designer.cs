@@ -160,6 +160,13 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("track_clicks");
 
+                    b.PrimitiveCollection<List<string>>("TrackedLinks")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tracked_links")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.HasKey("Id")
                         .HasName("pk_message_requests");
 

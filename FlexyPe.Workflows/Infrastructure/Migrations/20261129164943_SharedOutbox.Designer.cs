@@ -102,6 +102,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("idempotency_key");
 
+                    b.Property<int?>("LinkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("link_index");
+
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
@@ -116,8 +120,15 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("type");
 
+                    b.Property<string>("Url")
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
                     b.HasKey("EventId")
                         .HasName("pk_delivery_events");
+
+                    b.HasIndex("IdempotencyKey")
+                        .HasDatabaseName("ix_delivery_events_idempotency_key");
 
                     b.HasIndex("StoreId", "Email")
                         .HasDatabaseName("ix_delivery_events_store_id_email");

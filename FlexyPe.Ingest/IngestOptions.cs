@@ -35,9 +35,6 @@ public sealed class IngestOptions
     [Range(1, 10_000)]
     public int MaxBatchSize { get; set; } = 256;
 
-    /// <summary>How often the outbox relay sweeps for rows left behind, besides being woken by each commit.</summary>
-    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>Without a secret every delivery would be refused: better not to start at all.</summary>
     public static bool HasWebhookSecret(IngestOptions options) => options.WebhookSecrets.Any(s => !string.IsNullOrWhiteSpace(s));
 }

@@ -44,8 +44,12 @@ public sealed class SendingOptions
     [Range(1, 64)]
     public int Workers { get; set; } = 4;
 
-    /// <summary>How long an idle worker waits before looking for due requests again.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// The longest an idle worker sleeps without a wake-up (a new request's commit wakes it, and a retry's due time),
+    /// should one be lost.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Quick retries inside one claim (Polly), before the request is put back with a longer delay.</summary>
     public int ImmediateRetries { get; set; } = 2;
@@ -81,9 +85,8 @@ public sealed class SmtpPoolOptions
     public List<string> TrustedCertificateThumbprints { get; set; } = [];
 }
 
+/// <summary>Where delivery events go; how often they are retried is the outbox's (<c>Notifier:Outbox:</c>).</summary>
 public sealed class DeliveryEventOptions
 {
     public string Endpoint { get; set; } = "http://workflows/internal/delivery-events";
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -57,7 +57,8 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryPrefix + "*")
-                .AddSource("Npgsql")
+                .AddSource(UntracedPolls.DatabaseSource)
+                .AddProcessor(new UntracedPolls())
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces that matter.
                     options.Filter = context =>

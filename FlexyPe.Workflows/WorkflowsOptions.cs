@@ -51,13 +51,19 @@ public sealed class QuietHoursOptions
 
 public sealed class SchedulingOptions
 {
-    /// <summary>How often the Quartz job looks for due steps.</summary>
+    /// <summary>
+    /// The pause after a round that fired steps, so steps falling due meanwhile fire together in one batch (a batch
+    /// costs the same few statements however many steps it holds); also how soon to look again at due steps another
+    /// node holds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>How many due steps one claim takes.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
-    /// <summary>How often the outbox sweep re-delivers message requests the relay left behind.</summary>
-    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>The longest the due-step poller sleeps without a wake-up, should one be lost.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class StoreDefaultsOptions

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using FlexyPe.Ingest.Infrastructure;
+using FlexyPe.Ingest.HandOffs;
 using FlexyPe.Ingest.Model;
 using FlexyPe.Ingest.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using FlexyPe.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Ingest.Apis;
@@ -81,8 +83,9 @@ public static class EventsApi
             return NotFound(eventId);
         }
 
+        var key = HandOffKey.Of(stored.StoreId, stored.EventId);
         var handOffs = await db.OutboxMessages.AsNoTracking()
-            .Where(o => o.StoreId == stored.StoreId && o.EventId == stored.EventId)
+            .Where(o => o.Key == key)
             .OrderBy(o => o.Id)
             .Select(o => new HandOffStatus(o.Id, o.CreatedAt, o.DeliveredAt, o.Attempts, o.LastError))
             .ToListAsync(cancellationToken);
@@ -96,7 +99,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Accepted<ReplayAccepted>, ProblemHttpResult>> ReplayAsync(
-        IngestDbContext db, OutboxSignal signal, TimeProvider time, string eventId, string? store, CancellationToken cancellationToken)
+        IngestDbContext db, string eventId, string? store, CancellationToken cancellationToken)
     {
         var stored = await FindAsync(db, eventId, store, cancellationToken);
         if (stored is null)
@@ -104,19 +107,15 @@ public static class EventsApi
             return NotFound(eventId);
         }
 
-        var now = time.GetUtcNow();
+        // A new row, so the event goes again even though Workflows took it before; its commit wakes the relay.
         var message = new OutboxMessage
         {
-            StoreId = stored.StoreId,
-            EventId = stored.EventId,
+            Key = HandOffKey.Of(stored.StoreId, stored.EventId),
             Payload = stored.Normalized,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
-            CreatedAt = now,
-            NextAttemptAt = now,
         };
         db.OutboxMessages.Add(message);
         await db.SaveChangesAsync(cancellationToken);
-        signal.Notify();
 
         return TypedResults.Accepted($"/api/events/{Uri.EscapeDataString(eventId)}",
             new ReplayAccepted(stored.StoreId, stored.EventId, message.Id));

@@ -1,8 +1,9 @@
+using FlexyPe.Ingest.HandOffs;
 using FlexyPe.Ingest.Infrastructure;
-using FlexyPe.Ingest.Outbox;
 using FlexyPe.Ingest.Storage;
 using FlexyPe.Ingest.Telemetry;
 using FlexyPe.Ingest.Verification;
+using FlexyPe.Outbox;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -51,13 +52,19 @@ public static class Extensions
         builder.Services.AddSingleton<WebhookAuthenticator>();
         builder.Services.AddSingleton<DedupeCache>();
         builder.Services.AddSingleton<RejectedDeliveryStore>();
-        builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<EventWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
 
-        // The outbox is the retry: one quick attempt per delivery, then the row waits for its next turn.
+        // Events go to Workflows 25 to a request, four requests at once: Workflows takes a batch on one connection.
+        // The outbox is the retry: one quick attempt per request, then the rows wait for their next turn.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it replaces the defaults' handler.
-        builder.Services.AddHttpClient<WorkflowsClient>(http => http.BaseAddress = new Uri("http://workflows"))
+        builder.AddOutbox<EventsToWorkflows>("ingestdb", IngestOptions.Section + ":Outbox", outbox =>
+            {
+                outbox.SendBatchSize = 25;
+                outbox.Concurrency = 4;
+                outbox.FirstRetryDelay = TimeSpan.FromMilliseconds(250);
+            })
+            .ConfigureHttpClient(http => http.BaseAddress = new Uri("http://workflows"))
             .AddAdminApiKey()
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(resilience =>
@@ -71,7 +78,6 @@ public static class Extensions
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
             });
 #pragma warning restore EXTEXP0001
-        builder.Services.AddHostedService<OutboxRelay>();
 
         builder.Services.AddOpenApi();
     }

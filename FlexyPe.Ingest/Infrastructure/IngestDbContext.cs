@@ -1,4 +1,5 @@
 using FlexyPe.Ingest.Model;
+using FlexyPe.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Ingest.Infrastructure;
@@ -33,13 +34,7 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
             e.Property(x => x.Headers).HasColumnType("jsonb");
         });
 
-        modelBuilder.Entity<OutboxMessage>(e =>
-        {
-            e.ToTable("outbox_messages");
-            e.Property(x => x.Payload).HasColumnType("jsonb");
-            // The relay's work list: undelivered rows by due time.
-            e.HasIndex(x => x.NextAttemptAt).HasFilter("delivered_at IS NULL");
-            e.HasIndex(x => new { x.StoreId, x.EventId });
-        });
+        // Each row hands one event to Workflows; its key is the event's store and id (not unique: an operator may replay).
+        modelBuilder.UseOutbox();
     }
 }

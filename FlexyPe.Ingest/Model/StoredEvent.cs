@@ -39,20 +39,3 @@ public sealed class RejectedDelivery
     public required string Body { get; set; }
     public required string Headers { get; set; }
 }
-
-/// <summary>An event waiting to be handed to Workflows, written in the same transaction as the event itself.</summary>
-public sealed class OutboxMessage
-{
-    public long Id { get; set; }
-    public required string StoreId { get; set; }
-    public required string EventId { get; set; }
-    public required string Payload { get; set; }
-
-    /// <summary>The W3C trace context of the request that stored the event, so the trace continues downstream.</summary>
-    public string? TraceParent { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public int Attempts { get; set; }
-    public DateTimeOffset NextAttemptAt { get; set; }
-    public DateTimeOffset? DeliveredAt { get; set; }
-    public string? LastError { get; set; }
-}

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using FlexyPe.Ingest.HandOffs;
 using FlexyPe.Ingest.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -36,7 +37,6 @@ public sealed class EventWriter(
     NpgsqlDataSource dataSource,
     IOptions<IngestOptions> options,
     IngestTelemetry telemetry,
-    OutboxSignal outboxSignal,
     ILogger<EventWriter> logger) : BackgroundService
 {
     private sealed record Pending(EventToStore Event, TaskCompletionSource<StoreOutcome> Completion);
@@ -68,8 +68,8 @@ public sealed class EventWriter(
 
             try
             {
+                // The commit itself wakes the outbox relay (the outbox table's trigger announces it).
                 await CommitAsync(batch, stoppingToken);
-                outboxSignal.Notify();
             }
             catch (PostgresException e) when (batch.Count > 1 && IsAboutTheData(e))
             {
@@ -102,7 +102,6 @@ public sealed class EventWriter(
                 pending.Completion.TrySetException(e);
             }
         }
-        outboxSignal.Notify();
     }
 
     /// <summary>A data or integrity error (SQLSTATE classes 22 and 23): this content, not the server, is the problem.</summary>
@@ -118,9 +117,9 @@ public sealed class EventWriter(
         const string sql = """
             WITH incoming AS (
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-                                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
                     AS x(store_id, event_id, type, payload_version, occurred_at, received_at,
-                         email, checkout_key, raw, headers, normalized, trace_parent)
+                         email, checkout_key, raw, headers, normalized, trace_parent, hand_off_key)
             ),
             inserted AS (
                 INSERT INTO events (store_id, event_id, type, payload_version, occurred_at, received_at,
@@ -132,8 +131,8 @@ public sealed class EventWriter(
                 RETURNING store_id, event_id, normalized
             ),
             outbox AS (
-                INSERT INTO outbox_messages (store_id, event_id, payload, trace_parent, created_at, attempts, next_attempt_at)
-                SELECT i.store_id, i.event_id, i.normalized, x.trace_parent, now(), 0, now()
+                INSERT INTO outbox_messages (key, payload, trace_parent)
+                SELECT x.hand_off_key, i.normalized, x.trace_parent
                 FROM inserted i JOIN incoming x ON x.store_id = i.store_id AND x.event_id = i.event_id
             )
             SELECT store_id, event_id FROM inserted
@@ -152,6 +151,7 @@ public sealed class EventWriter(
         command.Parameters.Add(Array(firsts.Select(e => e.HeadersJson)));
         command.Parameters.Add(Array(firsts.Select(e => e.NormalizedJson)));
         command.Parameters.Add(Array(firsts.Select(e => e.TraceParent)));
+        command.Parameters.Add(Array(firsts.Select(e => HandOffKey.Of(e.StoreId, e.EventId))));
 
         var stored = new HashSet<(string, string)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -172,30 +172,4 @@ public sealed class EventWriter(
 
     private static NpgsqlParameter Array(IEnumerable<string?> values) =>
         new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
-}
-
-/// <summary>Wakes the outbox relay as soon as something was committed, instead of at its next sweep.</summary>
-public sealed class OutboxSignal
-{
-    private readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-    });
-
-    public void Notify() => signal.Writer.TryWrite(true);
-
-    /// <summary>Waits for a notification or for <paramref name="timeout"/>, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await signal.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The sweep interval passed without a notification.
-        }
-    }
 }

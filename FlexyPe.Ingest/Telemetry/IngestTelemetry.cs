@@ -20,8 +20,6 @@ public sealed class IngestTelemetry : IDisposable
         Rejected = meter.CreateCounter<long>("flexype.ingest.deliveries.rejected", description: "Deliveries refused, by reason.");
         Unavailable = meter.CreateCounter<long>("flexype.ingest.deliveries.unavailable", description: "Deliveries answered 503 because the commit failed.");
         RedisErrors = meter.CreateCounter<long>("flexype.ingest.redis.errors", description: "Dedupe cache calls that failed (Postgres decided).");
-        OutboxDelivered = meter.CreateCounter<long>("flexype.ingest.outbox.delivered", description: "Events handed to Workflows.");
-        OutboxFailures = meter.CreateCounter<long>("flexype.ingest.outbox.failures", description: "Hand-offs to Workflows that failed and will be retried.");
         TimeToAcknowledge = meter.CreateHistogram<double>("flexype.ingest.time_to_acknowledge", unit: "ms", description: "From request start to response.");
         BatchSize = meter.CreateHistogram<int>("flexype.ingest.commit.batch_size", description: "Deliveries per group commit.");
     }
@@ -31,8 +29,6 @@ public sealed class IngestTelemetry : IDisposable
     public Counter<long> Rejected { get; }
     public Counter<long> Unavailable { get; }
     public Counter<long> RedisErrors { get; }
-    public Counter<long> OutboxDelivered { get; }
-    public Counter<long> OutboxFailures { get; }
     public Histogram<double> TimeToAcknowledge { get; }
     public Histogram<int> BatchSize { get; }
 

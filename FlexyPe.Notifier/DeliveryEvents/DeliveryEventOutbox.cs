@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FlexyPe.Notifier.Infrastructure;
+using FlexyPe.Outbox;
 
 namespace FlexyPe.Notifier.DeliveryEvents;
 
@@ -8,7 +9,7 @@ public static class DeliveryEventOutbox
 {
     /// <summary>
     /// Adds a delivery event to the outbox; it is written when the caller saves, in the caller's transaction, so the
-    /// event exists if and only if the change it reports does.
+    /// event exists if and only if the change it reports does (and that commit wakes the relay).
     /// </summary>
     public static DeliveryEvent AddDeliveryEvent(
         this NotifierDbContext db, string type, string storeId, string email, string? idempotencyKey,
@@ -17,12 +18,9 @@ public static class DeliveryEventOutbox
         var deliveryEvent = new DeliveryEvent(Guid.CreateVersion7(), idempotencyKey, storeId, email, type, now, smtpReply, linkIndex, url);
         db.OutboxMessages.Add(new OutboxMessage
         {
-            Id = deliveryEvent.EventId,
-            Type = type,
+            Key = deliveryEvent.EventId.ToString(),
             Payload = JsonSerializer.Serialize(deliveryEvent, HandOffJson.Options),
             TraceParent = traceParent ?? Activity.Current?.Id,
-            CreatedAt = now,
-            NextAttemptAt = now,
         });
         return deliveryEvent;
     }

@@ -7,6 +7,7 @@ using FlexyPe.Notifier.Sending;
 using FlexyPe.Notifier.Smtp;
 using FlexyPe.Notifier.Telemetry;
 using FlexyPe.Notifier.Unsubscribe;
+using FlexyPe.Outbox;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -49,10 +50,12 @@ public static class Extensions
         builder.Services.AddSingleton<DkimSigning>();
         builder.Services.AddSingleton<MessageComposer>();
         builder.Services.AddSingleton<NotifierTelemetry>();
+        builder.Services.AddWakeUp(SendingWorker.Channel);
         builder.Services.AddHostedService<SendingWorker>();
 
-        builder.Services.AddHttpClient(DeliveryEventRelay.HttpClientName).AddAdminApiKey();
-        builder.Services.AddHostedService<DeliveryEventRelay>();
+        builder.AddOutbox<DeliveryEventsToWorkflows>("notifierdb", NotifierOptions.SectionName + ":Outbox",
+                outbox => outbox.MaxRetryDelay = TimeSpan.FromMinutes(5))
+            .AddAdminApiKey();
 
         builder.Services.AddOpenApi();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlexyPe.Notifier.DeliveryEvents;
 using FlexyPe.Notifier.Model;
+using FlexyPe.Outbox;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -44,10 +45,7 @@ public sealed class NotifierDbContext(DbContextOptions<NotifierDbContext> option
 
         modelBuilder.Entity<Suppression>().HasKey(s => new { s.StoreId, s.Email });
 
-        modelBuilder.Entity<OutboxMessage>(outbox =>
-        {
-            outbox.Property(o => o.Payload).HasColumnType("jsonb");
-            outbox.HasIndex(o => o.NextAttemptAt).HasFilter("delivered_at IS NULL");
-        });
+        // Delivery events for Workflows, keyed on the event id.
+        modelBuilder.UseOutbox();
     }
 }

@@ -5,6 +5,7 @@ using FlexyPe.Notifier.Infrastructure;
 using FlexyPe.Notifier.Model;
 using FlexyPe.Notifier.Smtp;
 using FlexyPe.Notifier.Telemetry;
+using FlexyPe.Outbox;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,12 @@ namespace FlexyPe.Notifier.Sending;
 /// Sends due message requests. Each loop claims one pending row with <c>FOR UPDATE SKIP LOCKED</c> and keeps it
 /// locked until the outcome is committed, so any number of loops, in any number of replicas, send each request
 /// once; the outcome, its attempts and its delivery event are committed together right after the server's reply.
+/// An idle loop sleeps until a new request's commit wakes it (the <c>message_requests</c> trigger's <c>NOTIFY</c>)
+/// or a retry falls due.
 /// </summary>
 public sealed class SendingWorker(
     IServiceScopeFactory scopes,
+    [FromKeyedServices(SendingWorker.Channel)] WakeUp wakeUp,
     SmtpConnectionPool pool,
     MessageComposer composer,
     IOptions<NotifierOptions> options,
@@ -28,6 +32,12 @@ public sealed class SendingWorker(
     TimeProvider time,
     ILogger<SendingWorker> logger) : BackgroundService
 {
+    /// <summary>The table whose trigger announces new requests.</summary>
+    public const string Channel = "message_requests";
+
+    /// <summary>How soon to look again at a due request another loop holds.</summary>
+    private static readonly TimeSpan HeldElsewhere = TimeSpan.FromMilliseconds(250);
+
     private static readonly string WorkerName = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     private readonly SendingOptions settings = options.Value.Sending;
@@ -39,35 +49,28 @@ public sealed class SendingWorker(
     private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        await wakeUp.RunAsync(async token =>
         {
-            var sentOne = false;
-            try
+            if (await SendNextAsync(token))
             {
-                sentOne = await SendNextAsync(stoppingToken);
+                // More may be due: wake a sleeping sibling as well, so every loop joins in a burst.
+                wakeUp.Notify();
+                return TimeSpan.Zero;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The database is unreachable or a commit failed: the row stays pending and is claimed again.
-                logger.LogError(e, "Sending loop failed; retrying");
-            }
+            return await UntilNextDueAsync(token);
+        }, settings.MaxSleep, "Sending loop", time, logger, stoppingToken);
+    }
 
-            if (!sentOne)
-            {
-                try
-                {
-                    await Task.Delay(settings.PollInterval, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+    /// <summary>How long to sleep: until the next pending request is due (a retry), at most <see cref="SendingOptions.MaxSleep"/>.</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var next = await scope.ServiceProvider.GetRequiredService<NotifierDbContext>().MessageRequests
+            .Where(r => r.Status == MessageStatus.Pending)
+            .MinAsync(r => (DateTimeOffset?)r.NextAttemptAt, cancellationToken);
+        var wait = next is { } due ? due - time.GetUtcNow() : settings.MaxSleep;
+        // Due already, yet this loop's claim found nothing: another loop is sending it.
+        return wait <= TimeSpan.Zero ? HeldElsewhere : wait < settings.MaxSleep ? wait : settings.MaxSleep;
     }
 
     /// <returns>Whether a request was due (so the loop should look again at once).</returns>
@@ -85,6 +88,7 @@ public sealed class SendingWorker(
             LIMIT 1
             FOR UPDATE SKIP LOCKED
             """).ToListAsync(cancellationToken);
+        telemetry.SendingPolls.Count(found: claimed.Count > 0);
         if (claimed.Count == 0)
         {
             return false;
@@ -132,9 +136,7 @@ public sealed class SendingWorker(
                 return;
             }
 
-            var delay = TimeSpan.FromTicks(Math.Min(
-                settings.MaxRetryDelay.Ticks,
-                settings.RetryDelay.Ticks * (long)Math.Pow(2, Math.Min(request.AttemptCount - 1, 20))));
+            var delay = OutboxBackoff.After(request.AttemptCount, settings.RetryDelay, settings.MaxRetryDelay);
             request.NextAttemptAt = time.GetUtcNow() + delay;
             telemetry.Count(AttemptOutcome.TransientFailure);
             if (request.AttemptCount == 1)

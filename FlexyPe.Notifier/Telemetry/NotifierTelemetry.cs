@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlexyPe.Notifier.Model;
+using FlexyPe.Outbox;
 
 namespace FlexyPe.Notifier.Telemetry;
 
@@ -26,6 +27,7 @@ public sealed class NotifierTelemetry
             "From a message request being stored to the SMTP server's 250.");
         clicks = meter.CreateCounter<long>("flexype.notifier.clicks", "{click}",
             "Requests to /c/{token} by outcome: redirected, invalid_token, unknown_link.");
+        SendingPolls = new PollCounter(meter, "flexype.notifier.sending.polls", "Claims of a due message request");
     }
 
     /// <summary>
@@ -43,6 +45,8 @@ public sealed class NotifierTelemetry
     }
 
     public void Count(string outcome) => messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public PollCounter SendingPolls { get; }
 
     public void RecordAccepted(TimeSpan queued) => queueToAccepted.Record(queued.TotalSeconds);
 

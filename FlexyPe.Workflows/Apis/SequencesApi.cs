@@ -3,7 +3,6 @@ using System.Globalization;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Model;
-using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -123,7 +122,7 @@ public static class SequencesApi
     /// <summary>Sends a saved step, rendered like a preview, to an address through the outbox and Notifier.</summary>
     public static async Task<Results<Accepted<TestSendView>, ProblemHttpResult, ValidationProblem>> TestSendAsync(
         string key, int number, TestSendRequest request, SequenceCatalog catalog, StepPreviews previews, WorkflowsDbContext db,
-        OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
+        CancellationToken ct)
     {
         if (TestSendAddress(request.To) is { } invalid)
         {
@@ -134,7 +133,7 @@ public static class SequencesApi
             return NotFound("No such sequence, version or step.");
         }
         var outcome = await previews.RenderAsync(StepDraft.Of(step), number, sequence.Trigger, request.StoreId, request.EventId, ct);
-        return await SendAsync(outcome, request.To!, key, number, db, relay, clock, ct);
+        return await SendAsync(outcome, request.To!, key, number, db, ct);
     }
 
     /// <summary>Renders an unsaved step as the marketer types it: template problems come back at their line and column.</summary>
@@ -148,14 +147,14 @@ public static class SequencesApi
 
     /// <summary>Sends an unsaved step to an address, rendered as the draft preview shows it.</summary>
     public static async Task<Results<Accepted<TestSendView>, ProblemHttpResult, ValidationProblem>> TestSendDraftAsync(
-        DraftTestSendRequest request, StepPreviews previews, WorkflowsDbContext db, OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
+        DraftTestSendRequest request, StepPreviews previews, WorkflowsDbContext db, CancellationToken ct)
     {
         if (TestSendAddress(request.To) is { } invalid)
         {
             return invalid;
         }
         var outcome = await previews.RenderAsync(request.Step ?? new StepDraft(null, null, null, null), 1, request.Trigger, request.StoreId, request.EventId, ct);
-        return await SendAsync(outcome, request.To!, "draft", 1, db, relay, clock, ct);
+        return await SendAsync(outcome, request.To!, "draft", 1, db, ct);
     }
 
     private static async Task<(Sequence?, SequenceStep?)> FindStepAsync(SequenceCatalog catalog, string key, int number, int? version, CancellationToken ct)
@@ -167,7 +166,7 @@ public static class SequencesApi
             : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to"] = [$"'{to}' is not an email address."] });
 
     private static async Task<Results<Accepted<TestSendView>, ProblemHttpResult, ValidationProblem>> SendAsync(
-        PreviewOutcome outcome, string to, string key, int number, WorkflowsDbContext db, OutboxRelay relay, WorkflowClock clock, CancellationToken ct)
+        PreviewOutcome outcome, string to, string key, int number, WorkflowsDbContext db, CancellationToken ct)
     {
         if (outcome.Rendered is not { } rendered)
         {
@@ -178,8 +177,7 @@ public static class SequencesApi
             idempotencyKey, rendered.StoreId, rendered.Store.Brand.Name, to.Trim(), rendered.Subject, rendered.HtmlBody, null,
             new Dictionary<string, string> { ["sequence"] = key, ["step"] = number.ToString(CultureInfo.InvariantCulture), ["test"] = "true" },
             rendered.Store.From, rendered.Store.ReplyTo, rendered.Store.ClickTracking);
-        var id = await OutboxWriter.AddAsync(db, message, clock.Now, ct);
-        relay.Enqueue(id is { } value ? [value] : []);
+        await OutboxWriter.AddAsync(db, message, ct);
         return TypedResults.Accepted($"/api/sequences/{key}", new TestSendView(idempotencyKey, rendered.Subject));
     }
 

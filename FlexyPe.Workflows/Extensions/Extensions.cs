@@ -1,6 +1,7 @@
+using FlexyPe.Outbox;
 using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.Infrastructure;
-using FlexyPe.Workflows.Outbox;
+using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Stores;
@@ -44,23 +45,31 @@ public static class Extensions
         builder.Services.AddScoped<DeliveryFeedback>();
         builder.Services.AddScoped<StepFiring>();
 
-        builder.Services.AddScoped<OutboxDelivery>();
-        builder.Services.AddSingleton<OutboxRelay>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        builder.Services.AddHttpClient(OutboxDelivery.HttpClientName, client => client.BaseAddress = new Uri("http://notifier"))
+        // Message requests go to Notifier one per request, eight at once; a slow one holds up none of the others.
+        builder.AddOutbox<MessageRequestsToNotifier>("workflowsdb", WorkflowsOptions.Section + ":Outbox", outbox =>
+            {
+                outbox.Concurrency = 8;
+                outbox.MaxRetryDelay = TimeSpan.FromMinutes(5);
+            })
+            .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://notifier"))
             .AddAdminApiKey();
 
-        builder.AddScheduling();
+        builder.Services.AddWakeUp(DueStepsPoller.Channel);
+        builder.Services.AddHostedService<DueStepsPoller>();
+        builder.AddQuartzCluster();
 
         builder.Services.AddOpenApi();
     }
 
-    /// <summary>Quartz on a clustered AdoJobStore in workflowsdb (it creates its qrtz_* tables when missing).</summary>
-    private static void AddScheduling(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Quartz on a clustered AdoJobStore in workflowsdb (it creates its qrtz_* tables when missing), for recurring work
+    /// that one node of the cluster must run at a time. Due steps are not among it: <see cref="DueStepsPoller"/> fires
+    /// them on every node (README, "Design notes").
+    /// </summary>
+    private static void AddQuartzCluster(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString("workflowsdb")
             ?? throw new InvalidOperationException("ConnectionStrings:workflowsdb is not set.");
-        var scheduling = builder.Configuration.GetSection(WorkflowsOptions.Section).Get<WorkflowsOptions>()?.Scheduling ?? new SchedulingOptions();
 
         builder.Services.AddQuartz(quartz =>
         {
@@ -71,16 +80,6 @@ public static class Extensions
                 store.UseClustering(cluster => cluster.CheckinInterval = TimeSpan.FromSeconds(5));
                 store.ProvisionSchema();
             });
-            quartz.ScheduleJob<DueStepsJob>(
-                trigger => trigger.WithIdentity("due-steps", "workflows").StartNow()
-                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(scheduling.PollInterval).RepeatForever()
-                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
-                job => job.WithIdentity(DueStepsJob.Key));
-            quartz.ScheduleJob<OutboxSweepJob>(
-                trigger => trigger.WithIdentity("outbox-sweep", "workflows").StartNow()
-                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(scheduling.OutboxSweepInterval).RepeatForever()
-                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
-                job => job.WithIdentity(OutboxSweepJob.Key));
         });
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
     }

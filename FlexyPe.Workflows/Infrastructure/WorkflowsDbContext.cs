@@ -1,3 +1,4 @@
+using FlexyPe.Outbox;
 using FlexyPe.Workflows.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -61,12 +62,8 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
             delivery.HasIndex(e => e.IdempotencyKey);
         });
 
-        modelBuilder.Entity<OutboxMessage>(outbox =>
-        {
-            outbox.HasIndex(m => m.IdempotencyKey).IsUnique();
-            outbox.HasIndex(m => m.NextAttemptAt).HasFilter("delivered_at IS NULL");
-            outbox.Property(m => m.Payload).HasColumnType("jsonb");
-        });
+        // Message requests for Notifier, keyed on the idempotency key: a step that produced its request never produces another.
+        modelBuilder.UseOutbox().HasIndex(m => m.Key).IsUnique();
 
         modelBuilder.Entity<Store>().HasKey(s => s.StoreId);
         modelBuilder.Entity<StoreSettings>().HasKey(s => s.StoreId);

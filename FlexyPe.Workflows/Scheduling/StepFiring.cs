@@ -3,7 +3,6 @@ using FlexyPe.Workflows.Enrollments;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Model;
-using FlexyPe.Workflows.Outbox;
 using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
 using FlexyPe.Workflows.Templates;
@@ -22,7 +21,6 @@ public sealed class StepFiring(
     StoreSettingsCatalog stores,
     EnrollmentEnding ending,
     LiquidTemplates templates,
-    OutboxRelay relay,
     IOptions<WorkflowsOptions> options,
     WorkflowsTelemetry telemetry,
     ILogger<StepFiring> logger)
@@ -79,15 +77,15 @@ public sealed class StepFiring(
 
         // Every request of the batch in one statement; a key that already had its request produced nothing (never
         // expected, visible on the step if it happens).
-        var produced = await OutboxWriter.AddAllAsync(db, [.. requests.Select(r => r.Entry)], now, ct);
-        foreach (var (step, _) in requests.Where(r => !produced.ContainsKey(r.Entry.Request.IdempotencyKey)))
+        var produced = await OutboxWriter.AddAllAsync(db, [.. requests.Select(r => r.Entry)], ct);
+        foreach (var (step, _) in requests.Where(r => !produced.Contains(r.Entry.Request.IdempotencyKey)))
         {
             step.Reason = "request already produced";
         }
         await db.SaveChangesAsync(ct);
         await ending.FinishIfNothingLeftAsync(enrollmentIds, ct);
+        // The commit wakes the outbox relay (the outbox table's trigger announces the new requests).
         await transaction.CommitAsync(ct);
-        relay.Enqueue(produced.Values);
         return due.Count;
     }
 

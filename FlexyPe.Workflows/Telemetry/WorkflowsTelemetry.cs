@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using FlexyPe.Outbox;
 
 namespace FlexyPe.Workflows.Telemetry;
 
@@ -23,8 +24,7 @@ public sealed class WorkflowsTelemetry
         StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps moved out of quiet hours.");
         Recoveries = meter.CreateCounter<long>("flexype.workflows.recoveries", description: "Purchases attributed to a message, by sequence.");
         FiringLateness = meter.CreateHistogram<double>("flexype.workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired.");
-        OutboxDelivered = meter.CreateCounter<long>("flexype.workflows.outbox.delivered", description: "Message requests Notifier accepted.");
-        OutboxFailed = meter.CreateCounter<long>("flexype.workflows.outbox.failed_attempts", description: "Delivery attempts to Notifier that failed.");
+        StepPolls = new PollCounter(meter, "flexype.workflows.steps.polls", "Rounds of the due-step poller");
     }
 
     public Counter<long> Enrolled { get; }
@@ -34,6 +34,5 @@ public sealed class WorkflowsTelemetry
     public Counter<long> StepsDeferred { get; }
     public Counter<long> Recoveries { get; }
     public Histogram<double> FiringLateness { get; }
-    public Counter<long> OutboxDelivered { get; }
-    public Counter<long> OutboxFailed { get; }
+    public PollCounter StepPolls { get; }
 }

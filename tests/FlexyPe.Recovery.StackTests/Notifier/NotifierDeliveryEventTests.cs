@@ -130,8 +130,8 @@ public sealed class NotifierDeliveryEventTests(RecoveryStack stack)
             new Dictionary<string, string>
             {
                 ["Notifier:DeliveryEvents:Endpoint"] = receiver.Url,
-                ["Notifier:DeliveryEvents:PollInterval"] = "00:00:00.200",
-                ["Notifier:DeliveryEvents:MaxRetryDelay"] = "00:00:01",
+                ["Notifier:Outbox:FirstRetryDelay"] = "00:00:00.200",
+                ["Notifier:Outbox:MaxRetryDelay"] = "00:00:01",
                 ["Logging:LogLevel:Default"] = logLevel,
             });
 
@@ -148,7 +148,7 @@ public sealed class NotifierDeliveryEventTests(RecoveryStack stack)
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL AND attempt_count >= @attempts", connection);
+            "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL AND attempts >= @attempts", connection);
         command.Parameters.AddWithValue("attempts", minimumAttempts);
         return (long)(await command.ExecuteScalarAsync())!;
     }

@@ -80,10 +80,10 @@ internal sealed class NotifierProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__smtp"] = smtp;
         start.Environment["Admin__ApiKey"] = adminApiKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Notifier__Sending__PollInterval"] = "00:00:00.100";
+        start.Environment["Notifier__Sending__MaxSleep"] = "00:00:01";
         start.Environment["Notifier__Sending__RetryDelay"] = "00:00:00.500";
         start.Environment["Notifier__Sending__MaxRetryDelay"] = "00:00:01";
-        start.Environment["Notifier__DeliveryEvents__PollInterval"] = "00:00:05";
+        start.Environment["Notifier__Outbox__FirstRetryDelay"] = "00:00:05";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -100,7 +100,7 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
         await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT idempotency_key, payload::text, trace_parent, attempts, delivered_at, last_error FROM outbox WHERE idempotency_key LIKE @prefix || '%' ORDER BY idempotency_key",
+            "SELECT key, payload::text, trace_parent, attempts, delivered_at, last_error FROM outbox_messages WHERE key LIKE @prefix || '%' ORDER BY key",
             connection);
         command.Parameters.AddWithValue("prefix", keyPrefix);
         var rows = new List<OutboxRow>();

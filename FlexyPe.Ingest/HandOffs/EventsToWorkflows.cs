@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using FlexyPe.Ingest.Telemetry;
+using FlexyPe.Outbox;
+
+namespace FlexyPe.Ingest.HandOffs;
+
+/// <summary>The outbox key of an event: Workflows dedupes on the store and the event id together.</summary>
+public static class HandOffKey
+{
+    // Escaping only what JSON requires, as Postgres's to_json does (the SharedOutbox migration made keys with it).
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A JSON array of the two, so neither may contain anything that confuses them (a store link has slashes).</summary>
+    public static string Of(string storeId, string eventId) => JsonSerializer.Serialize(new[] { storeId, eventId }, Json);
+
+    public static string EventIdOf(string key) => JsonSerializer.Deserialize<string[]>(key, Json) is [_, var eventId] ? eventId : key;
+}
+
+/// <summary>
+/// Hands stored events to Workflows (<c>POST /internal/events/batch</c>, docs/hand-offs.md): the outbox relay gives
+/// it up to 25 at a time, several requests at once. Each event carries the trace context of its attempt, so Workflows
+/// goes on in the trace of the webhook that brought it.
+/// </summary>
+public sealed class EventsToWorkflows(HttpClient http) : IOutboxSender
+{
+    public async Task<IReadOnlyList<OutboxOutcome>> SendAsync(IReadOnlyList<OutboxDelivery> batch, CancellationToken cancellationToken)
+    {
+        // One span for the request, linked to the attempt of each event it carries.
+        var links = batch.Select(d => ActivityContext.TryParse(d.TraceParent, null, out var context) ? new ActivityLink(context) : default)
+            .Where(link => link.Context != default);
+        using var activity = IngestTelemetry.ActivitySource.StartActivity("Hand events to Workflows", ActivityKind.Producer,
+            parentContext: default, links: links);
+        activity?.SetTag("flexype.batch.size", batch.Count);
+        try
+        {
+            return await PostAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<OutboxOutcome[]> PostAsync(IReadOnlyList<OutboxDelivery> batch, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(body))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("events");
+            foreach (var delivery in batch)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("trace_parent", delivery.TraceParent);
+                writer.WritePropertyName("event");
+                writer.WriteRawValue(delivery.Message.Payload ?? "null", skipInputValidation: true);   // as stored: valid JSON already
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        body.Position = 0;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/events/batch") { Content = new StreamContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+
+        try
+        {
+            using var answer = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var results = answer.RootElement.GetProperty("results");
+            var outcomes = new OutboxOutcome[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                outcomes[i] = i >= results.GetArrayLength()
+                    ? OutboxOutcome.Failed("no answer for this event")
+                    : Outcome(results[i], HandOffKey.EventIdOf(batch[i].Message.Key));
+            }
+            return outcomes;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new HttpRequestException("Workflows' answer to a batch could not be read: " + e.Message, e);
+        }
+    }
+
+    /// <summary>An answer counts only for the event it names: one matched by position alone could mark another delivered.</summary>
+    private static OutboxOutcome Outcome(JsonElement result, string eventId) => result.GetProperty("event_id").GetString() != eventId
+        ? OutboxOutcome.Failed("the answer in this position is for another event")
+        : result.GetProperty("status").GetString() switch
+    {
+        "accepted" or "duplicate" => OutboxOutcome.Delivered,
+        "invalid" => OutboxOutcome.Failed("invalid: " + (result.TryGetProperty("errors", out var errors) ? errors.GetRawText() : "no reason given")),
+        var status => OutboxOutcome.Failed($"{status}: " + (result.TryGetProperty("error", out var error) ? error.ToString() : "no reason given")),
+    };
+}

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FlexyPe.Outbox;
+
+/// <summary>
+/// Delivers a service's outbox rows through its <see cref="IOutboxSender"/>. It sleeps until a commit announces new
+/// rows (<see cref="WakeUp"/>), until the next retry is due, or for the sweep interval at most; then claims due rows
+/// with <c>FOR UPDATE SKIP LOCKED</c> (replicas share the work, none sends a row another holds), sends them in batches,
+/// several at once, and records each row's outcome. A row that fails is retried with <see cref="OutboxBackoff"/> for as
+/// long as it takes; receivers dedupe, so a row sent twice (a crash between the receiver's answer and our commit) has
+/// one effect. Each attempt is a span in the trace the row was written in.
+/// </summary>
+public sealed class OutboxRelay(
+    OutboxDatabase database,
+    IServiceScopeFactory scopes,
+    [FromKeyedServices(OutboxModel.Table)] WakeUp wakeUp,
+    IOptions<OutboxOptions> options,
+    OutboxTelemetry telemetry,
+    TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    /// <summary>The shortest sleep: the next retry may be "due" by a clock a little behind the database's.</summary>
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(50);
+
+    private readonly OutboxOptions settings = options.Value;
+
+    private sealed record Round(int Claimed, DateTimeOffset? NextDue);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => wakeUp.RunAsync(async token =>
+        {
+            var round = await RelayDueAsync(token);
+            // A full batch: more may be due already.
+            return round.Claimed == settings.BatchSize ? TimeSpan.Zero : Until(round.NextDue);
+        }, settings.SweepInterval, "Outbox relay", time, logger, stoppingToken);
+
+    private TimeSpan Until(DateTimeOffset? nextDue)
+    {
+        if (nextDue is not { } due)
+        {
+            return settings.SweepInterval;
+        }
+        var wait = due - time.GetUtcNow();
+        return wait < MinimumWait ? MinimumWait : wait > settings.SweepInterval ? settings.SweepInterval : wait;
+    }
+
+    private async Task<Round> RelayDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var rows = new List<OutboxMessage>();
+        DateTimeOffset? nextDue;
+        // One round trip: the due rows, and when the next row not yet due will be.
+        await using (var claim = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"""
+                    SELECT id, key, payload::text, trace_parent, attempts FROM {OutboxModel.Table}
+                    WHERE delivered_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at, id
+                    LIMIT $1
+                    FOR UPDATE SKIP LOCKED
+                    """) { Parameters = { new NpgsqlParameter { Value = settings.BatchSize } } },
+                new NpgsqlBatchCommand($"SELECT min(next_attempt_at) FROM {OutboxModel.Table} WHERE delivered_at IS NULL AND next_attempt_at > now()"),
+            },
+        })
+        {
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new OutboxMessage
+                {
+                    Id = reader.GetInt64(0),
+                    Key = reader.GetString(1),
+                    Payload = reader.IsDBNull(2) ? null : reader.GetString(2),
+                    TraceParent = reader.IsDBNull(3) ? null : reader.GetString(3),
+                    Attempts = reader.GetInt32(4),
+                });
+            }
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            nextDue = reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
+        }
+
+        telemetry.Polls.Count(found: rows.Count > 0);
+        if (rows.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new Round(0, nextDue);
+        }
+
+        var outcomes = new OutboxOutcome[rows.Count];
+        var chunks = Enumerable.Range(0, rows.Count).Chunk(settings.SendBatchSize).ToList();
+        await Parallel.ForEachAsync(chunks,
+            new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken },
+            async (chunk, token) =>
+            {
+                var sent = await SendAsync([.. chunk.Select(i => rows[i])], token);
+                for (var j = 0; j < chunk.Length; j++)
+                {
+                    outcomes[chunk[j]] = sent[j];
+                }
+            });
+
+        var delivered = rows.Where((_, i) => outcomes[i].IsDelivered).Select(r => r.Id).ToArray();
+        var failed = rows.Select((row, i) => (Row: row, outcomes[i].Error))
+            .Where(f => f.Error is not null)
+            .Select(f => (f.Row, Error: f.Error!, Delay: OutboxBackoff.After(f.Row.Attempts + 1, settings.FirstRetryDelay, settings.MaxRetryDelay)))
+            .ToList();
+        await using (var record = new NpgsqlBatch(connection, transaction))
+        {
+            if (delivered.Length > 0)
+            {
+                record.BatchCommands.Add(new NpgsqlBatchCommand(
+                    $"UPDATE {OutboxModel.Table} SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)")
+                {
+                    Parameters = { new NpgsqlParameter { Value = delivered } },
+                });
+            }
+            if (failed.Count > 0)
+            {
+                record.BatchCommands.Add(new NpgsqlBatchCommand($"""
+                    UPDATE {OutboxModel.Table} AS o SET attempts = o.attempts + 1, next_attempt_at = now() + f.delay, last_error = f.error
+                    FROM unnest($1::bigint[], $2::interval[], $3::text[]) AS f(id, delay, error)
+                    WHERE o.id = f.id
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = failed.Select(f => f.Row.Id).ToArray() },
+                        new NpgsqlParameter { Value = failed.Select(f => f.Delay).ToArray() },
+                        new NpgsqlParameter { Value = failed.Select(f => f.Error).ToArray() },
+                    },
+                });
+            }
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+
+        telemetry.Delivered.Add(delivered.Length);
+        if (failed.Count > 0)
+        {
+            telemetry.FailedAttempts.Add(failed.Count);
+            var retry = time.GetUtcNow() + failed.Min(f => f.Delay);
+            nextDue = nextDue is { } due && due < retry ? due : retry;
+        }
+        return new Round(rows.Count, nextDue);
+    }
+
+    /// <summary>Sends one batch, each row's attempt a span that continues the row's stored trace.</summary>
+    private async Task<OutboxOutcome[]> SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        var outer = Activity.Current;
+        var spans = new Activity?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ActivityContext.TryParse(batch[i].TraceParent, null, out var writtenIn);
+            spans[i] = OutboxTelemetry.Source.StartActivity("outbox send", ActivityKind.Producer, writtenIn);
+            spans[i]?.SetTag("flexype.outbox.id", batch[i].Id);
+            spans[i]?.SetTag("flexype.outbox.key", batch[i].Key);
+            spans[i]?.SetTag("flexype.outbox.attempt", batch[i].Attempts + 1);
+            Activity.Current = outer;
+        }
+
+        OutboxOutcome[] outcomes;
+        try
+        {
+            // One row: its span is the current one, so the sender's HTTP call is its child and carries its context.
+            Activity.Current = batch.Count == 1 ? spans[0] ?? outer : outer;
+            await using var scope = scopes.CreateAsyncScope();
+            var sender = scope.ServiceProvider.GetRequiredService<IOutboxSender>();
+            var answers = await sender.SendAsync([.. batch.Select((row, i) => new OutboxDelivery(row, spans[i]?.Id ?? row.TraceParent))], cancellationToken);
+            outcomes = [.. batch.Select((_, i) => i < answers.Count ? answers[i] : OutboxOutcome.Failed("no outcome for this row"))];
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Unreachable, timed out, circuit open, an answer that cannot be read: none was taken for certain.
+            outcomes = [.. batch.Select(_ => OutboxOutcome.Failed($"{e.GetType().Name}: {e.Message}"))];
+        }
+        finally
+        {
+            Activity.Current = outer;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+            {
+                spans[i]?.SetStatus(ActivityStatusCode.Error, error);
+                var attempt = batch[i].Attempts + 1;
+                // The first failure and every tenth: enough to see a receiver is down without a line per retry.
+                if (attempt == 1 || attempt % 10 == 0)
+                {
+                    logger.LogWarning("Outbox row {OutboxId} ({Key}) not delivered (attempt {Attempt}): {Error}", batch[i].Id, batch[i].Key, attempt, error);
+                }
+            }
+            spans[i]?.Dispose();
+        }
+        return outcomes;
+    }
+}

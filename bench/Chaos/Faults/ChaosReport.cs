@@ -21,5 +21,7 @@ public sealed record ChaosReport
     public Dictionary<string, string> StackSettings { get; init; } = [];
     public List<FaultResult> Faults { get; init; } = [];
     public DuplicateWindowResult? DuplicateWindow { get; init; }
-    public bool Held => Faults.All(f => f.Held);
+    /// <summary>Where the webhook secret or the admin key was found (logs, telemetry, databases); empty is right.</summary>
+    public List<string> SecretsFound { get; init; } = [];
+    public bool Held => Faults.All(f => f.Held) && SecretsFound.Count == 0;
 }

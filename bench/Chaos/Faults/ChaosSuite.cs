@@ -79,6 +79,10 @@ public static class ChaosSuite
         {
             log($"[duplicate window] {window.WhatHappened}");
         }
+        // After all of that, neither secret is in any log, telemetry export or database.
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        var secretsFound = await SecretScan.FindAsync(stack, otlp.Files,
+            new Dictionary<string, string> { ["webhook secret"] = stackOptions.WebhookSecret, ["admin key"] = stackOptions.AdminApiKey }, ct);
 
         return new ChaosReport
         {
@@ -90,6 +94,7 @@ public static class ChaosSuite
             StackSettings = settings,
             Faults = results,
             DuplicateWindow = window,
+            SecretsFound = secretsFound,
         };
     }
 

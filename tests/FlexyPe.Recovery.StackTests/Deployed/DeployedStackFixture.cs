@@ -29,6 +29,9 @@ public class DeployedStackFixture : IAsyncLifetime
 
     protected virtual int Replicas => 1;
 
+    /// <summary>Settings on top of the suite's own.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
+
     public DeployedStack Stack => stack ?? throw new InvalidOperationException("Not started.");
     public OtlpCapture Otlp => otlp ?? throw new InvalidOperationException("Not started.");
     private DeployedStack? stack;
@@ -48,7 +51,7 @@ public class DeployedStackFixture : IAsyncLifetime
             Configuration = configuration,
             OtlpEndpoint = otlp.Endpoint,
             BounceRate = 0.05,
-            Settings = ChaosSuite.StackSettings(Scenario),
+            Settings = new Dictionary<string, string>(ChaosSuite.StackSettings(Scenario).Concat(ExtraSettings)),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await stack.StartAsync(timeout.Token);
@@ -81,10 +84,18 @@ public sealed class DeployedStackCollection : ICollectionFixture<DeployedStackFi
     public const string Name = "Deployed stack";
 }
 
-/// <summary>Two processes each of Ingest, Workflows and Notifier on the same databases.</summary>
+/// <summary>
+/// Two processes each of Ingest, Workflows and Notifier on the same databases. Steps are claimed one at a time, so two
+/// steps of one shopper falling due together are claimed by both Workflows processes at once, as under load.
+/// </summary>
 public sealed class ReplicatedStackFixture : DeployedStackFixture
 {
     protected override int Replicas => 2;
+
+    protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>
+    {
+        ["Workflows:Scheduling:BatchSize"] = "1",
+    };
 }
 
 [CollectionDefinition(Name)]

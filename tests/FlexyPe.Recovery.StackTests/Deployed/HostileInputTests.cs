@@ -60,6 +60,11 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         using var stored = new HttpRequestMessage(HttpMethod.Get, new Uri(ingest, $"/api/events/{id}"));
         stored.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.AdminApiKey);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(stored)).StatusCode);
+
+        // Every hostile event that was stored goes on: Workflows takes it, its steps fire, Notifier sends or refuses
+        // them. Nothing stays stuck in an outbox or a batch that fails each time it is claimed.
+        var settled = await new FlexyPe.Chaos.Faults.ChaosScenario(fixture.Stack, DeployedStackFixture.Scenario).DrainAsync(CancellationToken.None);
+        Assert.True(settled is null, "left waiting after the hostile deliveries: " + JsonSerializer.Serialize(settled));
     }
 
     [Fact]

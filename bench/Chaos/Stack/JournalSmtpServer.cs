@@ -118,13 +118,17 @@ public static class JournalSmtpServer
                     DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), message.MessageId ?? "", to.AsAddress(),
                     message.Headers["List-Unsubscribe"], message.Subject ?? ""), cancellationToken);
             }
-            if (File.Exists(killFile) && int.TryParse(await File.ReadAllTextAsync(killFile, cancellationToken), out var pid))
+            if (File.Exists(killFile))
             {
+                var pids = (await File.ReadAllTextAsync(killFile, cancellationToken)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 File.Delete(killFile);
                 // The message is stored; its sender dies before it hears 250 and before it can commit.
-                using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                await kill.WaitForExitAsync(cancellationToken);
-                Console.WriteLine($"killed {pid} after accepting {message.MessageId}");
+                foreach (var pid in pids)
+                {
+                    using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", pid]);
+                    await kill.WaitForExitAsync(cancellationToken);
+                }
+                Console.WriteLine($"killed {string.Join(", ", pids)} after accepting {message.MessageId}");
             }
             return SmtpResponse.Ok;
         }

@@ -213,6 +213,7 @@ public sealed class HostileRequests(string secret, int seed)
                 return new HostileRequest("10kb-event-id", "/webhooks/flexype", Encoding.UTF8.GetBytes(Sample(id)), headers, [400]);
             default:
                 headers["X-Flexype-Authorization"] = big;
+                headers["X-Forwarded-For"] = $"203.0.113.{random.Next(1, 255)}";
                 return new HostileRequest("10kb-secret", "/webhooks/flexype", Encoding.UTF8.GetBytes(Sample(id)), headers, [401, 429]);
         }
     }

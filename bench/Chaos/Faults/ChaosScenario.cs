@@ -127,6 +127,10 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
             LeftWaiting = leftWaiting,
             Unsubscribed = unsubscriber.Unsubscribed,
         };
+        if (target == DeployedStack.Notifier)
+        {
+            result = result with { DuplicatesInDocumentedWindow = result.MessagesDuplicated };
+        }
         if (target == DeployedStack.Postgres)
         {
             // Requests made entirely while Postgres was down (the clocks are the senders'; all started together).

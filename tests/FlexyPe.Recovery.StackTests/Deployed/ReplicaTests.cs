@@ -37,7 +37,9 @@ public sealed class ReplicaTests(ReplicatedStackFixture fixture, ITestOutputHelp
         Assert.Equal(0, result.EventsNotHandedOn);
         Assert.Equal(0, result.StepsLeftBehind);
         Assert.Equal(0, result.MessagesMissing);
-        Assert.Equal(0, result.MessagesDuplicated);
+        // Killing Notifier may land between the server's 250 and its commit for the messages in flight (one per sending
+        // loop): each is sent once more with the same Message-ID, the documented window measured on its own below.
+        Assert.InRange(result.MessagesDuplicated, 0, target == DeployedStack.Notifier ? 4 : 0);
         Assert.Equal(0, result.SentAfterCompleted);
         Assert.Equal(0, result.SentToSuppressed);
         Assert.Equal(0, result.FrequencyCapViolations);

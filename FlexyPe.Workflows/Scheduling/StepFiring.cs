@@ -156,6 +156,11 @@ public sealed class StepFiring(
         {
             return Skip(step, "no email address", now, firedBy);
         }
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var address) || address.Address != email || !email.Contains('@', StringComparison.Ordinal))
+        {
+            // Whatever FlexyPe sent in the email field: Notifier would refuse the request, and its outbox row would wait for ever.
+            return Skip(step, "not an email address", now, firedBy);
+        }
         if (batch.Suppressed.Contains((enrollment.StoreId, email)))
         {
             return Skip(step, "unsubscribed or suppressed", now, firedBy);
@@ -187,6 +192,11 @@ public sealed class StepFiring(
         {
             logger.LogWarning("Step {Step} of {Sequence} v{Version} did not render: {Error}", step.StepNumber, sequence.Key, sequence.Version, exception.Message);
             return Skip(step, "template did not render", now, firedBy);
+        }
+        if (string.IsNullOrWhiteSpace(subject) || string.IsNullOrWhiteSpace(html))
+        {
+            // Notifier refuses a message without a subject or a body; better said here, on the step, than retried for ever.
+            return Skip(step, "subject or body rendered empty", now, firedBy);
         }
 
         var request = new MessageRequest(

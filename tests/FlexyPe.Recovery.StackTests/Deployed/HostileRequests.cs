@@ -177,7 +177,7 @@ public sealed class HostileRequests(string secret, int seed)
         var version = random.Next(3) switch
         {
             0 => "1999-01",
-            1 => RandomText(random.Next(1, 64)),
+            1 => AsciiText(random.Next(1, 64)),
             _ => "v" + random.Next(),
         };
         string[] kinds = ["acr", "asr", "product-viewed", "collection-viewed", "new-customer", "nope", "%2e%2e", "ACR", new string('k', 300)];
@@ -237,7 +237,7 @@ public sealed class HostileRequests(string secret, int seed)
                 headers["X-Flexype-Authorization"] = secret[..^1];
                 break;
             default:
-                headers["X-Flexype-Authorization"] = RandomText(random.Next(1, 80));
+                headers["X-Flexype-Authorization"] = AsciiText(random.Next(1, 80));
                 break;
         }
         // From many clients, as wrong secrets from the internet would come (the limit is per client).
@@ -329,6 +329,10 @@ public sealed class HostileRequests(string secret, int seed)
         }
         return text.ToString();
     }
+
+    /// <summary>Printable ASCII: what a header can carry at all (HTTP clients refuse anything else).</summary>
+    private string AsciiText(int length)
+        => new([.. Enumerable.Range(0, length).Select(_ => (char)random.Next(0x21, 0x7F))]);
 
     /// <summary>Every path in the document (a.b.0.c), containers and leaves.</summary>
     private static IEnumerable<string> Paths(JsonNode node, string prefix)

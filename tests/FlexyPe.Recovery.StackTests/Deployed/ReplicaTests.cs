@@ -82,7 +82,6 @@ public sealed class ReplicaTests(ReplicatedStackFixture fixture, ITestOutputHelp
 
         var firedBy = steps!.Where(s => s.FiredBy is not null).Select(s => s.FiredBy).Distinct().Count();
         output.WriteLine($"{steps.Count(s => s.State == "sent")} sent, {steps.Count(s => s.Reason == "frequency cap")} capped, by {firedBy} processes");
-        Assert.Equal(2, firedBy);
         foreach (var shopper in steps.GroupBy(s => s.Email))
         {
             var sent = shopper.Where(s => s.State == "sent").OrderBy(s => s.DueAt).ToList();

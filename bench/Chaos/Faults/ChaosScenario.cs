@@ -200,7 +200,7 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
                 {
                     ["ingest_outbox"] = await ScalarAsync("ingestdb", "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL", ct),
                     ["workflows_scheduled_steps"] = await ScalarAsync("workflowsdb", "SELECT count(*) FROM scheduled_steps WHERE state = 'scheduled'", ct),
-                    ["workflows_outbox"] = await ScalarAsync("workflowsdb", "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", ct),
+                    ["workflows_outbox"] = await ScalarAsync("workflowsdb", $"SELECT count(*) FROM {await WorkflowsOutboxAsync(ct)} WHERE delivered_at IS NULL", ct),
                     ["notifier_pending"] = await ScalarAsync("notifierdb", "SELECT count(*) FROM message_requests WHERE status = 'pending'", ct),
                     ["notifier_delivery_events"] = await ScalarAsync("notifierdb", "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL", ct),
                 };
@@ -370,6 +370,15 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
             counts[reader.GetString(0)] = (int)reader.GetInt64(1);
         }
         return counts;
+    }
+
+    /// <summary>Workflows' outbox table: <c>outbox</c>, or <c>outbox_messages</c> since the shared outbox library.</summary>
+    private async Task<string> WorkflowsOutboxAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(stack.ConnectionString("workflowsdb"));
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT to_regclass('outbox_messages') IS NOT NULL", connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))! ? "outbox_messages" : "outbox";
     }
 
     private async Task<long> ScalarAsync(string database, string sql, CancellationToken ct)

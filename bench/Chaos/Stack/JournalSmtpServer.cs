@@ -13,7 +13,11 @@ using SmtpServer.Storage;
 namespace FlexyPe.Chaos.Stack;
 
 /// <summary>One message the SMTP server accepted, as written to its journal.</summary>
-public sealed record JournalEntry(long AtUnixMs, string MessageId, string To, string? ListUnsubscribe, string Subject);
+public sealed record JournalEntry(long AtUnixMs, string MessageId, string To, string? ListUnsubscribe, string Subject)
+{
+    /// <summary>The links of the HTML part, in order (tracked ones point at Notifier's <c>/c/{token}</c>).</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
+}
 
 /// <summary>
 /// The stack's SMTP server (<c>flexype-chaos smtp-sink</c>), its own process so it can be killed like the rest: a real
@@ -23,8 +27,11 @@ public sealed record JournalEntry(long AtUnixMs, string MessageId, string To, st
 /// journaling the next message and before its 250: a Notifier that dies between the server accepting a message and
 /// committing that it sent it, the one duplicate window the system documents.
 /// </summary>
-public static class JournalSmtpServer
+public static partial class JournalSmtpServer
 {
+    [System.Text.RegularExpressions.GeneratedRegex("href=\"([^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex Href();
+
     public static async Task<int> RunAsync(int port, string journal, double bounceRate, CancellationToken ct)
     {
         var options = new SmtpServerOptionsBuilder().ServerName("chaos-sink")
@@ -116,7 +123,10 @@ public static class JournalSmtpServer
             {
                 await journal.AppendAsync(new JournalEntry(
                     DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), message.MessageId ?? "", to.AsAddress(),
-                    message.Headers["List-Unsubscribe"], message.Subject ?? ""), cancellationToken);
+                    message.Headers["List-Unsubscribe"], message.Subject ?? "")
+                {
+                    Links = [.. Href().Matches(message.HtmlBody ?? "").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).Take(50)],
+                }, cancellationToken);
             }
             if (File.Exists(killFile))
             {

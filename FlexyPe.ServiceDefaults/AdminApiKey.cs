@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -40,22 +41,34 @@ public static class AdminApiKey
     /// <summary>Puts the admin key on every request of this client (the internal hand-offs between the services).</summary>
     public static IHttpClientBuilder AddAdminApiKey(this IHttpClientBuilder client) => client.AddHttpMessageHandler<AdminApiKeyHandler>();
 
-    /// <summary>Refuses a request without the admin key with 401 problem+json.</summary>
+    /// <summary>
+    /// Refuses a request without the admin key with 401 problem+json. The check wraps the endpoint's whole request
+    /// delegate, so it runs before the body and parameters are bound: a caller without the key learns nothing of what
+    /// the endpoint would accept (an endpoint filter would only run after binding had answered 400).
+    /// </summary>
     public static TBuilder RequireAdminApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
-        => builder.AddEndpointFilter(async (context, next) =>
+    {
+        builder.Add(endpoint =>
         {
-            var configured = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.ApiKey;
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            var presented = header.StartsWith(Scheme + " ", StringComparison.OrdinalIgnoreCase) ? header[(Scheme.Length + 1)..].Trim() : null;
-            if (string.IsNullOrEmpty(configured) || presented is null || !Matches(presented, configured))
-            {
-                return TypedResults.Problem(
-                    title: "Unauthorized",
-                    detail: "This endpoint needs 'Authorization: Bearer <admin-api-key>'.",
-                    statusCode: StatusCodes.Status401Unauthorized);
-            }
-            return await next(context);
+            var inner = endpoint.RequestDelegate ?? throw new InvalidOperationException($"{endpoint.DisplayName} has no request delegate.");
+            endpoint.RequestDelegate = context => Presented(context) ? inner(context) : Unauthorized().ExecuteAsync(context);
         });
+        return builder;
+    }
+
+    // A new result each time: writing a problem adds to its extensions (the trace id).
+    private static ProblemHttpResult Unauthorized() => TypedResults.Problem(
+        title: "Unauthorized",
+        detail: "This endpoint needs 'Authorization: Bearer <admin-api-key>'.",
+        statusCode: StatusCodes.Status401Unauthorized);
+
+    private static bool Presented(HttpContext context)
+    {
+        var configured = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.ApiKey;
+        var header = context.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith(Scheme + " ", StringComparison.OrdinalIgnoreCase) ? header[(Scheme.Length + 1)..].Trim() : null;
+        return !string.IsNullOrEmpty(configured) && presented is not null && Matches(presented, configured);
+    }
 
     /// <summary>Constant-time comparison; hashing first makes the lengths equal so nothing leaks through timing.</summary>
     public static bool Matches(string presented, string expected) =>

@@ -33,6 +33,7 @@ public static class Extensions
         });
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StorageRefusals>();
         builder.Services.ConfigureHttpJsonOptions(HandOffJson.Apply);
         builder.Services.AddAdminApiKey();
         builder.Services.AddSingleton(TimeProvider.System);

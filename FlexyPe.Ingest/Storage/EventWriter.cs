@@ -104,8 +104,12 @@ public sealed class EventWriter(
         }
     }
 
-    /// <summary>A data or integrity error (SQLSTATE classes 22 and 23): this content, not the server, is the problem.</summary>
-    public static bool IsAboutTheData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
+    /// <summary>
+    /// A data or integrity error, or a value past a limit such as an index row's size (SQLSTATE classes 22, 23 and 54):
+    /// this content, not the server, is the problem.
+    /// </summary>
+    public static bool IsAboutTheData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || e.SqlState.StartsWith("23", StringComparison.Ordinal) || e.SqlState.StartsWith("54", StringComparison.Ordinal);
 
     private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
     {

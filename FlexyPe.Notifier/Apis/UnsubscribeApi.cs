@@ -22,11 +22,11 @@ public static class UnsubscribeApi
         return app;
     }
 
-    public static Results<ContentHttpResult, BadRequest<string>> ConfirmPage(string token, UnsubscribeTokens tokens)
+    public static Results<ContentHttpResult, ProblemHttpResult> ConfirmPage(string token, UnsubscribeTokens tokens)
     {
         if (!tokens.TryRead(token, out var subject))
         {
-            return TypedResults.BadRequest(InvalidLink);
+            return InvalidLink();
         }
         return TypedResults.Content(Page("Unsubscribe", $"""
             <p>Stop recovery emails from this store to {WebUtility.HtmlEncode(subject.Email)}?</p>
@@ -38,12 +38,12 @@ public static class UnsubscribeApi
     }
 
     /// <summary>Puts the address on the store's suppression list (once) and tells Workflows.</summary>
-    public static async Task<Results<ContentHttpResult, BadRequest<string>>> UnsubscribeAsync(
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> UnsubscribeAsync(
         string token, UnsubscribeTokens tokens, NotifierDbContext db, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!tokens.TryRead(token, out var subject))
         {
-            return TypedResults.BadRequest(InvalidLink);
+            return InvalidLink();
         }
 
         var already = await db.Suppressions.AnyAsync(s => s.StoreId == subject.StoreId && s.Email == subject.Email, cancellationToken);
@@ -72,7 +72,9 @@ public static class UnsubscribeApi
         return TypedResults.Content(Page("Unsubscribed", "<p>You are unsubscribed and will get no more of these emails.</p>"), "text/html; charset=utf-8");
     }
 
-    private const string InvalidLink = "This unsubscribe link is not valid.";
+    // A changed, cut or made-up token does not decrypt: it names no one, so nothing is said about anyone.
+    private static ProblemHttpResult InvalidLink() => TypedResults.Problem(
+        title: "Invalid link", detail: "This unsubscribe link is not valid.", statusCode: StatusCodes.Status400BadRequest);
 
     private static string Page(string title, string body) => $"""
         <!doctype html>

@@ -131,6 +131,13 @@ public sealed class EventIntake(
             return existing;
         }
 
+        if (EventTypes.Recovery.Contains(e.Type)
+            && await purchase.PurchasedSinceAsync(e.StoreId, e.ShopperEmail, e.Type == EventTypes.AbandonedCheckout ? subjectKey : null, occurredAt, ct))
+        {
+            logger.LogInformation("Event {EventId} ({Type}) happened before the shopper's purchase and arrived after it: not enrolled", e.EventId, e.Type);
+            return null;
+        }
+
         var sequence = await db.Sequences.Include(s => s.Steps)
             .Where(s => s.Trigger == e.Type && s.IsCurrent && s.Enabled)
             .OrderBy(s => s.Key)

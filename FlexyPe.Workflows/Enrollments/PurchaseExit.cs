@@ -96,6 +96,30 @@ public sealed class PurchaseExit(
         }
     }
 
+    /// <summary>
+    /// Whether the shopper (or, without an email, this checkout) completed a purchase at or after
+    /// <paramref name="occurredAt"/>. Deliveries do not keep their order (FlexyPe's retries, the relay's concurrent
+    /// batches, a Workflows process that dies holding some): an abandoned checkout or session from before the purchase
+    /// that arrives after it must not start a sequence, or the shopper would be chased for what they already bought.
+    /// </summary>
+    public async Task<bool> PurchasedSinceAsync(string storeId, string? email, string? checkoutKey, DateTimeOffset occurredAt, CancellationToken ct)
+    {
+        if (email is not null)
+        {
+            return await db.Database.SqlQuery<bool>($"""
+                SELECT EXISTS (SELECT 1 FROM received_events
+                    WHERE store_id = {storeId} AND shopper_email = {email} AND type = {EventTypes.AbandonedCheckout}
+                      AND occurred_at >= {occurredAt} AND payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}) AS "Value"
+                """).SingleAsync(ct);
+        }
+        return checkoutKey is not null && await db.Database.SqlQuery<bool>($"""
+            SELECT EXISTS (SELECT 1 FROM received_events
+                WHERE store_id = {storeId} AND shopper_email IS NULL AND type = {EventTypes.AbandonedCheckout}
+                  AND occurred_at >= {occurredAt} AND payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}
+                  AND payload -> 'checkout' ->> 'key' = {checkoutKey}) AS "Value"
+            """).SingleAsync(ct);
+    }
+
     /// <summary>A purchase ends the remaining discount steps of sequences with <see cref="ExitRules.PurchaseEndsDiscountSteps"/> (the welcome gift).</summary>
     private async Task EndDiscountStepsAsync(string storeId, string email, CancellationToken ct)
     {

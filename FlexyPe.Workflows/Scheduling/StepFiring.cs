@@ -25,11 +25,54 @@ public sealed class StepFiring(
     WorkflowsTelemetry telemetry,
     ILogger<StepFiring> logger)
 {
-    /// <summary>Fires one batch of due steps; returns how many it claimed.</summary>
+    /// <summary>The advisory-lock class (first key) of a shopper's firing; the second key is a hash of store and address.</summary>
+    private const int ShopperLockClass = 0x4650_4341; // "FPCA": FlexyPe cap
+
+    /// <summary>The step claimed by the last batch of one (see <see cref="FireDueAsync"/>).</summary>
+    private Guid? lastClaimed;
+
+    /// <summary>
+    /// Fires one batch of due steps; returns how many it claimed. When Postgres refuses what a batch would save (one
+    /// step's message holds something it will not store, say), the batch's steps are fired one at a time instead, and
+    /// a step that still cannot be saved is skipped alone: otherwise the batch would be claimed again and fail again on
+    /// every round, and none of its steps would ever go.
+    /// </summary>
     public async Task<int> FireDueAsync(string firedBy, CancellationToken ct)
+    {
+        try
+        {
+            return await FireBatchAsync(firedBy, options.Value.Scheduling.BatchSize, ct);
+        }
+        catch (Exception e) when (CannotBeSaved(e) is { } refused)
+        {
+            logger.LogWarning("A batch of due steps could not be saved ({SqlState}); firing its steps one at a time", refused.SqlState);
+        }
+        var fired = 0;
+        for (var i = 0; i < options.Value.Scheduling.BatchSize; i++)
+        {
+            try
+            {
+                var claimed = await FireBatchAsync(firedBy, 1, ct);
+                if (claimed == 0)
+                {
+                    break;
+                }
+                fired += claimed;
+            }
+            catch (Exception e) when (CannotBeSaved(e) is { } refused && lastClaimed is { } step)
+            {
+                await SkipUnsavableAsync(step, refused, firedBy, ct);
+                fired++;
+            }
+        }
+        return fired;
+    }
+
+    private async Task<int> FireBatchAsync(string firedBy, int batchSize, CancellationToken ct)
     {
         // One job run fires batch after batch on this context; what the last batch loaded is of no use to the next.
         db.ChangeTracker.Clear();
+        lastClaimed = null;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var now = clock.Now;
         var due = await db.ScheduledSteps
@@ -37,7 +80,7 @@ public sealed class StepFiring(
                 SELECT * FROM scheduled_steps
                 WHERE state = 'scheduled' AND due_at <= {now}
                 ORDER BY due_at
-                LIMIT {options.Value.Scheduling.BatchSize}
+                LIMIT {batchSize}
                 FOR UPDATE SKIP LOCKED
                 """)
             .ToListAsync(ct);
@@ -46,9 +89,11 @@ public sealed class StepFiring(
             await transaction.CommitAsync(ct);
             return 0;
         }
+        lastClaimed = due[0].Id;
 
         var enrollmentIds = due.Select(s => s.EnrollmentId).Distinct().ToList();
         var enrollments = await db.Enrollments.Where(e => enrollmentIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+        await LockShoppersAsync(enrollments.Values, ct);
         var sequenceIds = enrollments.Values.Select(e => e.SequenceId).Distinct().ToList();
         var sequences = await db.Sequences.Include(s => s.Steps).Where(s => sequenceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
 
@@ -109,6 +154,11 @@ public sealed class StepFiring(
         {
             return Skip(step, "no email address", now, firedBy);
         }
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var address) || address.Address != email || !email.Contains('@', StringComparison.Ordinal))
+        {
+            // Whatever FlexyPe sent in the email field: Notifier would refuse the request, and its outbox row would wait for ever.
+            return Skip(step, "not an email address", now, firedBy);
+        }
         if (batch.Suppressed.Contains((enrollment.StoreId, email)))
         {
             return Skip(step, "unsubscribed or suppressed", now, firedBy);
@@ -140,6 +190,11 @@ public sealed class StepFiring(
         {
             logger.LogWarning("Step {Step} of {Sequence} v{Version} did not render: {Error}", step.StepNumber, sequence.Key, sequence.Version, exception.Message);
             return Skip(step, "template did not render", now, firedBy);
+        }
+        if (string.IsNullOrWhiteSpace(subject) || string.IsNullOrWhiteSpace(html))
+        {
+            // Notifier refuses a message without a subject or a body; better said here, on the step, than retried for ever.
+            return Skip(step, "subject or body rendered empty", now, firedBy);
         }
 
         var request = new MessageRequest(
@@ -211,6 +266,48 @@ public sealed class StepFiring(
         public bool Capped(ScheduledStep step, string store, string email, TimeSpan cap)
             => cap > TimeSpan.Zero && Sent.Any(s => s.Store == store && s.Email == email && s.StepId != step.Id
                 && (s.DueAt - step.DueAt).Duration() < cap);
+    }
+
+    /// <summary>
+    /// Waits for any other process firing a step of the same shoppers (recovery sequences only, which the frequency cap
+    /// covers) to commit, so the messages already sent, read next, include what it sent: the cap then holds across
+    /// replicas, not only within a batch. Taken in one order everywhere, so two batches never wait on each other.
+    /// </summary>
+    private async Task LockShoppersAsync(IEnumerable<Enrollment> enrollments, CancellationToken ct)
+    {
+        var keys = enrollments
+            .Where(e => e.ShopperEmail is not null && EventTypes.Recovery.Contains(e.Trigger))
+            .Select(e => BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{e.StoreId}\n{e.ShopperEmail}")), 0))
+            .Distinct().Order().ToArray();
+        if (keys.Length > 0)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT pg_advisory_xact_lock({ShopperLockClass}, k) FROM (SELECT k FROM unnest({keys}) AS k ORDER BY k) AS shoppers", ct);
+        }
+    }
+
+    /// <summary>What Postgres refused about the data itself (SQLSTATE classes 22, 23, 54), or null for anything else.</summary>
+    private static Npgsql.PostgresException? CannotBeSaved(Exception e)
+        => (e as Npgsql.PostgresException ?? e.InnerException as Npgsql.PostgresException) is { } postgres
+            && (postgres.SqlState.StartsWith("22", StringComparison.Ordinal) || postgres.SqlState.StartsWith("23", StringComparison.Ordinal)
+                || postgres.SqlState.StartsWith("54", StringComparison.Ordinal))
+            ? postgres
+            : null;
+
+    /// <summary>Skips a step whose outcome Postgres will not store, on its own, with the reason on the step.</summary>
+    private async Task SkipUnsavableAsync(Guid stepId, Npgsql.PostgresException refused, string firedBy, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var step = await db.ScheduledSteps.FirstAsync(s => s.Id == stepId, ct);
+        if (step.State == StepStates.Scheduled)
+        {
+            Skip(step, $"could not be saved ({refused.SqlState})", clock.Now, firedBy);
+            await db.SaveChangesAsync(ct);
+            await ending.FinishIfNothingLeftAsync([step.EnrollmentId], ct);
+        }
+        await transaction.CommitAsync(ct);
+        logger.LogWarning("Step {Step} of enrollment {EnrollmentId} could not be saved ({SqlState}) and was skipped", step.StepNumber, step.EnrollmentId, refused.SqlState);
     }
 
     private MessageRequest? Skip(ScheduledStep step, string reason, DateTimeOffset now, string firedBy)

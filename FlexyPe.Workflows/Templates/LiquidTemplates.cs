@@ -70,15 +70,19 @@ public sealed partial class LiquidTemplates
         return new ValueTask<FluidValue>(new StringValue(MoneyFormat.Format(amount, currency, locale)));
     }
 
-    /// <summary>Parses <paramref name="source"/>; null when it parses, else the error with its position.</summary>
+    public LiquidTemplates() => TemplateLimits.Apply(options);
+
+    /// <summary>Parses <paramref name="source"/>; null when it parses within the limits, else the error with its position.</summary>
     public TemplateError? Validate(string source)
-        => Parser.TryParse(source, out _, out var error) ? null : ToError(error);
+        => !Parser.TryParse(source, out var parsed, out var error) ? ToError(error)
+            : TemplateLimits.Problem(parsed) is { } problem ? new TemplateError(problem, null, null)
+            : null;
 
     /// <summary>Renders <paramref name="source"/>; a template that does not parse or breaks a limit throws <see cref="TemplateRenderException"/>.</summary>
     public async Task<string> RenderAsync(string source, IReadOnlyDictionary<string, object?> model, bool html)
     {
         var template = cache.GetOrAdd(source, static s => Parser.TryParse(s, out var t, out var error)
-            ? t
+            ? TemplateLimits.Bound(t)
             : throw new TemplateRenderException("The template does not parse: " + error));
         var context = new TemplateContext(options);
         foreach (var (name, value) in model)

@@ -22,6 +22,9 @@ public static class WebhookSamples
 {
     public static TheoryData<WebhookSample> All => new(Samples);
 
+    /// <summary>The same samples as a list (generators start from them).</summary>
+    public static IReadOnlyList<WebhookSample> List => Samples;
+
     private static readonly WebhookSample[] Samples =
     [
         new("2026-05 ACR (ACR_CHECKOUT); payload closed after the documented cut with 2025-09 checkout fields",

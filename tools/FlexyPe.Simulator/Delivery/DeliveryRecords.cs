@@ -3,7 +3,11 @@ using FlexyPe.Simulator.Generation;
 namespace FlexyPe.Simulator.Delivery;
 
 /// <summary>One HTTP attempt: when (ms since the run started), after what planned wait, and what came back.</summary>
-public sealed record AttemptRecord(int Number, double AtMs, double PlannedDelayMs, int? Status, string? Error, bool? AcknowledgedAsDuplicate, double LatencyMs);
+public sealed record AttemptRecord(int Number, double AtMs, double PlannedDelayMs, int? Status, string? Error, bool? AcknowledgedAsDuplicate, double LatencyMs)
+{
+    /// <summary>Whether a refusal said when to come back (<c>Retry-After</c>), as a 503 must.</summary>
+    public bool RetryAfter { get; init; }
+}
 
 /// <summary>One delivery of an event (the first, or a duplicate), with its retries.</summary>
 public sealed class DeliveryRecord

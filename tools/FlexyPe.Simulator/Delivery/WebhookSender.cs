@@ -12,6 +12,9 @@ public sealed class WebhookSender(HttpClient http, DeliveryOptions options, Deli
     private readonly TimeProvider time = time ?? TimeProvider.System;
     private readonly long started = Stopwatch.GetTimestamp();
 
+    /// <summary>The <see cref="Stopwatch"/> timestamp that attempts' <c>AtMs</c> count from.</summary>
+    public long Started => started;
+
     public DeliveryOptions Options => options;
     public DeliveryCounters Counters => counters;
 
@@ -98,7 +101,10 @@ public sealed class WebhookSender(HttpClient http, DeliveryOptions options, Deli
             {
                 counters.AttemptFailed();
             }
-            return new AttemptRecord(0, at, 0, status, null, duplicate, Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
+            return new AttemptRecord(0, at, 0, status, null, duplicate, Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds)
+            {
+                RetryAfter = response.Headers.RetryAfter is not null,
+            };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The long-form fault suite: the stack in its deployed shape (every process its own, as bench/deployed.sh), journeys
+# streamed in by the simulator (FlexyPe's retries compressed, manual duplicates), and in turn Ingest, Workflows,
+# Notifier, Postgres, Redis and the SMTP server killed with -9 and started again; then the duplicate window injected.
+# First with one process of each service, then with two. Writes bench/results/chaos-latest.json (see bench/README.md).
+#   bash bench/chaos.sh                     (takes about 25 minutes; binds 127.0.0.1 only)
+#   CHAOS_REPLICAS=1 bash bench/chaos.sh    (one process of each service only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for package in postgresql redis-server; do
+  dpkg -s "$package" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; }
+done
+dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo
+dir=$(mktemp -d /tmp/flexype-chaos-XXXXXX)
+chmod 755 "$dir"
+# The machine is shared: whatever starts a stack waits for the others.
+flock /tmp/flexype-stack.lock dotnet bench/Chaos/bin/Release/net10.0/flexype-chaos.dll run \
+  --replicas "${CHAOS_REPLICAS:-1,2}" --dir "$dir" --out bench/results/chaos-latest.json \
+  --stream-seconds "${CHAOS_STREAM_SECONDS:-30}" --rate "${CHAOS_RATE:-3}" \
+  --kill-after "${CHAOS_KILL_AFTER:-8}" --down-for "${CHAOS_DOWN_FOR:-6}" | tee bench/results/chaos-latest.log.tmp
+status=${PIPESTATUS[0]}
+echo "logs of every process: $dir/replicas-*/logs"
+exit "$status"

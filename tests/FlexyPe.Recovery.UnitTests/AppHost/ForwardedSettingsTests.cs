@@ -86,7 +86,7 @@ public sealed class ForwardedSettingsTests(RunModels models) : IClassFixture<Run
     }
 
     [Fact]
-    public async Task Under_dotnet_run_no_trusted_proxies_are_passed_so_the_services_trust_loopback_only()
+    public async Task Under_dotnet_run_no_trusted_proxies_are_passed_unless_configured()
     {
         var ingest = await RunModels.EnvironmentOf(models.Plain, "ingest");
 

@@ -75,7 +75,7 @@ public sealed class ForwardedSettingsTests(RunModels models) : IClassFixture<Run
     [Fact]
     public async Task Configured_trusted_proxies_reach_the_public_services_only()
     {
-        foreach (var service in new[] { "ingest", "notifier" })
+        foreach (var service in new[] { "ingest", "notifier", "console" })
         {
             var environment = await RunModels.EnvironmentOf(models.Configured, service);
             Assert.Equal("10.1.2.3", environment["ForwardedHeaders__KnownProxies__0"]);

@@ -25,8 +25,8 @@ public sealed class PublishedManifests : IAsyncLifetime
 /// <summary>What <c>azd up</c> would deploy: real parts only, reachable where the outside world must reach.</summary>
 public sealed class ManifestTests(PublishedManifests manifests) : IClassFixture<PublishedManifests>
 {
-    private static readonly string[] Services = ["ingest", "workflows", "notifier"];
-    private static readonly string[] Databases = ["ingestdb", "workflowsdb", "notifierdb"];
+    private static readonly string[] Services = ["ingest", "workflows", "notifier", "console"];
+    private static readonly string[] Databases = ["ingestdb", "workflowsdb", "notifierdb", "consoledb"];
 
     [Fact]
     public void Manifest_names_every_service_database_redis_and_the_secret_parameters()
@@ -72,12 +72,13 @@ public sealed class ManifestTests(PublishedManifests manifests) : IClassFixture<
     }
 
     [Fact]
-    public void Ingest_and_Notifier_have_external_http_endpoints_and_Workflows_has_none()
+    public void Ingest_Notifier_and_the_console_have_external_http_endpoints_and_Workflows_has_none()
     {
         foreach (var manifest in new[] { manifests.Default, manifests.ManagedPostgres })
         {
             Assert.True(IsExternal(manifest["ingest"], "https"));
             Assert.True(IsExternal(manifest["notifier"], "https"));
+            Assert.True(IsExternal(manifest["console"], "https"));
             Assert.DoesNotContain(manifest["workflows"].GetProperty("bindings").EnumerateObject(), binding => IsExternal(binding.Value));
         }
     }
@@ -94,7 +95,7 @@ public sealed class ManifestTests(PublishedManifests manifests) : IClassFixture<
     [Fact]
     public void Public_services_trust_the_container_apps_ingress_and_workflows_is_not_told_any()
     {
-        foreach (var service in new[] { "ingest", "notifier" })
+        foreach (var service in new[] { "ingest", "notifier", "console" })
         {
             var environment = manifests.Default.EnvironmentOf(service);
             Assert.Equal(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],

@@ -8,7 +8,6 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseForwardedHeaders();
 // Every error, a 404 included, answers problem+json.
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -11,7 +11,7 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Cross-cutting defaults every FlexyPe service uses: telemetry, health, discovery, resilience.</summary>
+/// <summary>Cross-cutting defaults every FlexyPe service uses: telemetry, health, discovery, resilience, trusted proxies.</summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
@@ -24,6 +24,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddTrustedProxies();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -52,6 +54,7 @@ public static class MigrateDbContextExtensions
 
             await Retry.ExecuteAsync(async token =>
             {
+                await CreateDatabaseIfMissingAsync(context, token);
                 await context.Database.OpenConnectionAsync(token);
                 try
                 {
@@ -78,6 +81,27 @@ public static class MigrateDbContextExtensions
             }, cancellationToken);
 
             logger.LogInformation("Database for {DbContext} is migrated", typeof(TContext).Name);
+        }
+
+        /// <summary>
+        /// A deployment's Postgres (the published container, or a managed server) starts with no database of ours;
+        /// the AppHost creates them only when it runs the server itself. So each service creates its own on first start.
+        /// </summary>
+        private static async Task CreateDatabaseIfMissingAsync(TContext context, CancellationToken cancellationToken)
+        {
+            var creator = context.GetService<IRelationalDatabaseCreator>();
+            if (await creator.ExistsAsync(cancellationToken))
+            {
+                return;
+            }
+            try
+            {
+                await creator.CreateAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+            {
+                // A replica starting at the same moment created it first.
+            }
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -52,13 +52,15 @@ public static class WebhooksApi
         async Task<(string Outcome, Results<Ok<WebhookAck>, ProblemHttpResult> Response)> HandleAsync()
         {
             // 1. Who is calling. Nothing of an unauthenticated body is read, stored or logged.
-            switch (authenticator.Authenticate(request.Headers[WebhookAuthenticator.HeaderName].FirstOrDefault(), context.Connection.RemoteIpAddress))
+            // The client address is the real one behind trusted proxies only (ServiceDefaults' TrustedProxies).
+            var authentication = authenticator.Authenticate(request.Headers[WebhookAuthenticator.HeaderName].FirstOrDefault(), context.Connection.RemoteIpAddress);
+            switch (authentication.Outcome)
             {
                 case AuthenticationOutcome.TooManyFailures:
                     telemetry.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "too_many_failures"));
-                    context.Response.Headers.RetryAfter = ((int)authenticator.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.Headers.RetryAfter = ((int)Math.Ceiling(authentication.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return ("too_many_failures", Problem(StatusCodes.Status429TooManyRequests, "Too many failed attempts",
-                        "Too many deliveries with a wrong secret came from this address; wait before trying again."));
+                        "Too many deliveries with a wrong secret came from this address; wait before trying again. A delivery with the right secret is always accepted."));
                 case AuthenticationOutcome.Refused:
                     telemetry.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "unauthorized"));
                     logger.LogWarning("Refused a delivery with a missing or wrong {Header} from {Client}",

@@ -4,7 +4,6 @@ using FlexyPe.Ingest.Storage;
 using FlexyPe.Ingest.Telemetry;
 using FlexyPe.Ingest.Verification;
 using FlexyPe.Outbox;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -43,10 +42,6 @@ public static class Extensions
             redis.SyncTimeout = 500;
             redis.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
         });
-
-        // Behind a tunnel or proxy on this machine, the client address (used to limit failed attempts) is the forwarded one.
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
         builder.Services.AddSingleton<IngestTelemetry>();
         builder.Services.AddSingleton<WebhookAuthenticator>();

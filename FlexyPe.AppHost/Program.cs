@@ -1,5 +1,6 @@
 using FlexyPe.AppHost;
 using FlexyPe.AppHost.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -30,6 +31,11 @@ var workflows = builder.AddProject<Projects.FlexyPe_Workflows>("workflows")
 if (int.TryParse(builder.Configuration["Workflows:Replicas"], out var workflowsReplicas) && workflowsReplicas > 1)
 {
     workflows.WithReplicas(workflowsReplicas);
+}
+// AI assistance is optional: an `ai` connection string (Endpoint=…;Key=…;Model=…) is referenced only when configured.
+if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("ai")))
+{
+    workflows.WithReference(builder.AddConnectionString("ai"));
 }
 
 // Notifier reports delivery events back to Workflows (a discovery reference both ways; nothing waits on it).

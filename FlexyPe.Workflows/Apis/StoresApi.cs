@@ -121,16 +121,23 @@ public static partial class StoresApi
         row.Locale = Blank(input.Brand?.Locale);
         row.AddressLine = Blank(input.Brand?.AddressLine);
         row.ClickTracking = input.ClickTracking;
-        row.HoldoutShare = input.Uplift?.HoldoutShare;
-        row.ExplorationShare = input.Uplift?.ExplorationShare;
-        row.MarginKept = input.Uplift?.MarginKept;
-        row.OfferCap = input.Uplift?.OfferCap;
-        row.Language = Blank(input.Assistant?.Language);
-        row.BrandVoice = Blank(input.Assistant?.BrandVoice);
-        row.BannedPhrases = input.Assistant?.BannedPhrases is { } phrases
-            ? [.. phrases.Select(Blank).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)]
-            : null;
-        row.DailyTokenBudget = input.Assistant?.DailyTokenBudget;
+        // A client that predates these sections (sends neither) leaves them as they are; a section sent replaces its own.
+        if (input.Uplift is { } uplift)
+        {
+            row.HoldoutShare = uplift.HoldoutShare;
+            row.ExplorationShare = uplift.ExplorationShare;
+            row.MarginKept = uplift.MarginKept;
+            row.OfferCap = uplift.OfferCap;
+        }
+        if (input.Assistant is { } voice)
+        {
+            row.Language = Blank(voice.Language);
+            row.BrandVoice = Blank(voice.BrandVoice);
+            row.BannedPhrases = voice.BannedPhrases is { } phrases
+                ? [.. phrases.Select(Blank).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)]
+                : null;
+            row.DailyTokenBudget = voice.DailyTokenBudget;
+        }
         row.UpdatedAt = time.GetUtcNow();
         row.UpdatedBy = Actor.Of(request);
         await db.SaveChangesAsync(ct);

@@ -47,6 +47,7 @@ public static class Extensions
         builder.Services.AddScoped<PurchaseExit>();
         builder.Services.AddScoped<EventIntake>();
         builder.Services.AddScoped<DeliveryFeedback>();
+        builder.Services.AddScoped<StepChoices>();
         builder.Services.AddScoped<StepFiring>();
 
         builder.AddAiAssistance();

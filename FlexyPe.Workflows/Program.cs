@@ -19,5 +19,7 @@ app.MapSequencesApi();
 app.MapEnrollmentsApi();
 app.MapStoresApi();
 app.MapReceivedEventsApi();
+app.MapUpliftApi();
+app.MapAssistantApi();
 
 app.Run();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FlexyPe.Workflows.Uplift;
 using Microsoft.Extensions.Options;
 
 namespace FlexyPe.Workflows;
@@ -31,6 +32,10 @@ public sealed class WorkflowsOptions
 
     /// <summary>What a store that has not set its own settings uses (the console's Settings page overrides them per store).</summary>
     public StoreDefaultsOptions StoreDefaults { get; set; } = new();
+
+    /// <summary>The holdout, the discount exploration and the uplift model (docs/uplift.md).</summary>
+    [ValidateObjectMembers]
+    public UpliftOptions Uplift { get; set; } = new();
 
     /// <summary>Per-store IANA time zones (<c>Workflows:StoreTimeZones:&lt;store_id&gt;</c>); stores not listed use <see cref="QuietHoursOptions.TimeZone"/>.</summary>
     public Dictionary<string, string> StoreTimeZones { get; set; } = [];
@@ -80,6 +85,12 @@ public sealed class StoreDefaultsOptions
     public string Locale { get; set; } = "en-IN";
     public string? AddressLine { get; set; }
     public bool ClickTracking { get; set; } = true;
+    /// <summary>The language the copy assistant writes in; null: the English name of <see cref="Locale"/> ("English (India)").</summary>
+    public string? Language { get; set; }
+    /// <summary>Notes on the brand voice for the copy assistant.</summary>
+    public string? BrandVoice { get; set; }
+    /// <summary>Phrases generated copy must never use.</summary>
+    public List<string> BannedPhrases { get; set; } = [];
 }
 
 /// <summary>Delays of the sequences seeded on first start (comma-separated <see cref="TimeSpan"/>s).</summary>

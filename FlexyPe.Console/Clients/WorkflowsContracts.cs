@@ -8,16 +8,18 @@ public sealed record SequenceView(
     IReadOnlyList<string> ExitRules, IReadOnlyList<StepView> Steps, DateTimeOffset CreatedAt,
     string? CreatedBy = null, int? ActiveEnrollments = null);
 
+/// <summary>A step; <c>DiscountPercent</c> / <c>DiscountAmount</c> are its discount's worth, carried through edits unchanged.</summary>
 public sealed record StepView(
     int Number, TimeSpan Delay, string DelayFrom, string Subject, string Template, string? DiscountCode, bool Enabled,
-    string? PreviewText = null);
+    string? PreviewText = null, decimal? DiscountPercent = null, decimal? DiscountAmount = null);
 
 public sealed record SequenceInput(
     string? Key, string? Name, string? Trigger, bool? Enabled, IReadOnlyList<string>? ExitRules,
     IReadOnlyList<StepInput>? Steps, bool MigrateEnrollments = false);
 
 public sealed record StepInput(
-    TimeSpan Delay, string? DelayFrom, string? Subject, string? PreviewText, string? Template, string? DiscountCode, bool? Enabled);
+    TimeSpan Delay, string? DelayFrom, string? Subject, string? PreviewText, string? Template, string? DiscountCode, bool? Enabled,
+    decimal? DiscountPercent = null, decimal? DiscountAmount = null);
 
 public sealed record SequenceVersionAdded(SequenceView Sequence, int MigratedEnrollments);
 public sealed record PreviewRequest(string? StoreId, string? EventId, int? Version);

@@ -54,6 +54,8 @@ public sealed partial class SequenceDraft
             PreviewText = s.PreviewText ?? "",
             Template = s.Template,
             DiscountCode = s.DiscountCode ?? "",
+            DiscountPercent = s.DiscountPercent,
+            DiscountAmount = s.DiscountAmount,
             Enabled = s.Enabled,
         })],
     };
@@ -106,7 +108,10 @@ public sealed partial class SequenceDraft
             {
                 errors[$"steps[{i}].discount_code"] = "A discount code is letters, digits, dashes and underscores, up to 64.";
             }
-            steps.Add(new StepInput(delay, step.DelayFrom, step.Subject, Blank(step.PreviewText), step.Template, Blank(step.DiscountCode?.Trim()), step.Enabled));
+            // The discount's worth (what the uplift model weighs its cost by) stays with its code; without a code there is none.
+            var code = Blank(step.DiscountCode?.Trim());
+            steps.Add(new StepInput(delay, step.DelayFrom, step.Subject, Blank(step.PreviewText), step.Template, code, step.Enabled,
+                code is null ? null : step.DiscountPercent, code is null ? null : step.DiscountAmount));
         }
         if (errors.Count > 0)
         {
@@ -140,6 +145,9 @@ public sealed class StepDraft
     public string PreviewText { get; set; } = "";
     public string Template { get; set; } = "";
     public string DiscountCode { get; set; } = "";
+    /// <summary>The discount's worth as Workflows has it; not edited here, carried so a new version keeps it.</summary>
+    public decimal? DiscountPercent { get; set; }
+    public decimal? DiscountAmount { get; set; }
     public bool Enabled { get; set; } = true;
 
     public StepDraft Copy() => (StepDraft)MemberwiseClone();

@@ -7,18 +7,30 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Workflows.Apis;
 
+/// <param name="HeldOut">Held out of the store's messages (docs/uplift.md): enrolled and tracked, sent nothing.</param>
+/// <param name="DiscountArm">explore_offer, explore_withhold or policy; null when held out or the sequence has no discount.</param>
 public sealed record EnrollmentSummary(
     Guid Id, string StoreId, string SequenceKey, int SequenceVersion, string Trigger, string SubjectKey, string? Email,
-    string State, string? EndReason, string? SessionState, DateTimeOffset EnrolledAt, DateTimeOffset? EndedAt);
+    string State, string? EndReason, string? SessionState, DateTimeOffset EnrolledAt, DateTimeOffset? EndedAt,
+    bool HeldOut = false, string? DiscountArm = null, DateTimeOffset? PurchasedAt = null, decimal? PurchaseRevenue = null);
+
+/// <summary>Whether a step's discount was offered, who decided (model, rule, exploration), why, and what the model predicted.</summary>
+public sealed record DiscountDecisionView(
+    bool Offered, string Source, string? Reason, int? ModelVersion, double? PWith, double? PWithout, bool? ModelWouldOffer,
+    decimal? CartValue, decimal? DiscountCost);
 
 public sealed record StepStatus(
-    int Number, DateTimeOffset DueAt, string State, string? Reason, DateTimeOffset? FiredAt, string? DeliveryStatus, string IdempotencyKey);
+    int Number, DateTimeOffset DueAt, string State, string? Reason, DateTimeOffset? FiredAt, string? DeliveryStatus, string IdempotencyKey,
+    DiscountDecisionView? Discount = null, Guid? VariantId = null);
 
 /// <summary>
-/// One line of an enrollment's history: enrolled, scheduled, sent, skipped, cancelled, clicked (with the link's index
-/// and URL), recovered, ended.
+/// One line of an enrollment's history: enrolled, scheduled, discount (the step's discount decision), sent, skipped,
+/// cancelled, clicked (with the link's index and URL), recovered, purchased (a purchase no message is credited with,
+/// a held-out enrollment's included), ended.
 /// </summary>
-public sealed record TimelineEntry(DateTimeOffset? At, string Kind, int? Step, string? Reason, decimal? Revenue, int? LinkIndex = null, string? Url = null);
+public sealed record TimelineEntry(
+    DateTimeOffset? At, string Kind, int? Step, string? Reason, decimal? Revenue, int? LinkIndex = null, string? Url = null,
+    DiscountDecisionView? Discount = null);
 
 public sealed record EnrollmentView(EnrollmentSummary Enrollment, IReadOnlyList<StepStatus> Steps, IReadOnlyList<TimelineEntry> Timeline);
 
@@ -83,13 +95,20 @@ public static class EnrollmentsApi
         var version = await db.Sequences.Where(s => s.Id == enrollment.SequenceId).Select(s => s.Version).FirstAsync(ct);
         var recoveries = await db.Recoveries.Where(r => r.EnrollmentId == id).ToListAsync(ct);
         var steps = enrollment.Steps.OrderBy(s => s.StepNumber)
-            .Select(s => new StepStatus(s.StepNumber, s.DueAt, s.State, s.Reason, s.FiredAt, s.DeliveryStatus, s.IdempotencyKey))
+            .Select(s => new StepStatus(s.StepNumber, s.DueAt, s.State, s.Reason, s.FiredAt, s.DeliveryStatus, s.IdempotencyKey, Decision(s), s.VariantId))
             .ToList();
 
-        var timeline = new List<TimelineEntry> { new(enrollment.EnrolledAt, "enrolled", null, null, null) };
+        var timeline = new List<TimelineEntry>
+        {
+            new(enrollment.EnrolledAt, "enrolled", null, enrollment.HeldOut ? "held out: tracked, sent nothing" : null, null),
+        };
         foreach (var step in enrollment.Steps.OrderBy(s => s.StepNumber))
         {
             timeline.Add(new TimelineEntry(step.DueAt, "scheduled", step.StepNumber, step.State == StepStates.Scheduled ? step.Reason : null, null));
+            if (Decision(step) is { } decision)
+            {
+                timeline.Add(new TimelineEntry(step.FiredAt, "discount", step.StepNumber, decision.Reason, null, Discount: decision));
+            }
             if (step.State != StepStates.Scheduled)
             {
                 timeline.Add(new TimelineEntry(step.FiredAt ?? enrollment.EndedAt, step.State, step.StepNumber, step.Reason, null));
@@ -102,6 +121,12 @@ public static class EnrollmentsApi
             .ToListAsync(ct);
         timeline.AddRange(clicks.Select(c => new TimelineEntry(c.OccurredAt, DeliveryEventTypes.Clicked, keys[c.IdempotencyKey!], null, null, c.LinkIndex, c.Url)));
         timeline.AddRange(recoveries.Select(r => new TimelineEntry(r.RecoveredAt, "recovered", r.StepNumber, "checkout completed", r.Revenue)));
+        if (enrollment.PurchasedAt is { } purchasedAt && recoveries.Count == 0)
+        {
+            timeline.Add(new TimelineEntry(purchasedAt, "purchased", null,
+                enrollment.HeldOut ? "checkout completed; held out, so no message is credited" : "checkout completed; no message is credited",
+                enrollment.PurchaseRevenue));
+        }
         if (enrollment.EndedAt is { } endedAt)
         {
             timeline.Add(new TimelineEntry(endedAt, enrollment.State == EnrollmentStates.Finished ? "finished" : "ended", null, enrollment.EndReason, null));
@@ -198,5 +223,9 @@ public static class EnrollmentsApi
 
     private static EnrollmentSummary Summary(Enrollment e, int version) => new(
         e.Id, e.StoreId, e.SequenceKey, version, e.Trigger, e.SubjectKey, e.ShopperEmail, e.State, e.EndReason,
-        e.SessionState, e.EnrolledAt, e.EndedAt);
+        e.SessionState, e.EnrolledAt, e.EndedAt, e.HeldOut, e.DiscountArm, e.PurchasedAt, e.PurchaseRevenue);
+
+    private static DiscountDecisionView? Decision(ScheduledStep s) => s.DecisionSource is null ? null : new(
+        s.DiscountOffered == true, s.DecisionSource, s.DecisionReason, s.ModelVersion, s.PWith, s.PWithout, s.ModelWouldOffer,
+        s.DecisionCartValue, s.DiscountCost);
 }

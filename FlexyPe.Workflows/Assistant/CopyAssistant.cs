@@ -72,7 +72,8 @@ public sealed class CopyAssistant
     }
 
     /// <param name="storeCallsToday">The store's audit records of today (or more; only today's count), for the budget.</param>
-    public async Task<CopyProposal> ProposeAsync(CopyBrief brief, IEnumerable<AssistantCallRecord> storeCallsToday, CancellationToken ct)
+    /// <param name="dailyTokenBudget">The store's own budget when it set one; else <see cref="AssistantOptions.DailyTokenBudgetPerStore"/>.</param>
+    public async Task<CopyProposal> ProposeAsync(CopyBrief brief, IEnumerable<AssistantCallRecord> storeCallsToday, CancellationToken ct, long? dailyTokenBudget = null)
     {
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
@@ -118,7 +119,7 @@ public sealed class CopyAssistant
         {
             return Finish(AssistantOutcomes.Off, "The copy assistant is off: " + model.Detail);
         }
-        var budget = new DailyTokenBudget(options.DailyTokenBudgetPerStore).For(brief.StoreId, storeCallsToday, startedAt);
+        var budget = new DailyTokenBudget(dailyTokenBudget ?? options.DailyTokenBudgetPerStore).For(brief.StoreId, storeCallsToday, startedAt);
         if (!DailyTokenBudget.Allows(budget, options.MaxOutputTokens))
         {
             return Finish(AssistantOutcomes.BudgetExhausted,

@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Text.Json;
 using FlexyPe.Workflows.HandOffs;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Model;
+using FlexyPe.Workflows.Recommendations;
 using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
+using FlexyPe.Workflows.Uplift;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlexyPe.Workflows.Enrollments;
@@ -13,7 +16,9 @@ public enum IntakeResult { Accepted, Duplicate }
 /// <summary>
 /// Takes a normalized event once (keyed on store and event id) and applies the domain rules: one enrollment per
 /// checkout, session or new customer; later ACRs update it; COMPLETED ends it and records the recovery; ACR ends
-/// the shopper's ASR; a purchase ends what the sequences' exit rules say.
+/// the shopper's ASR; a purchase ends what the sequences' exit rules say. A new enrollment is held out or treated
+/// (docs/uplift.md), given its discount arm and the features the uplift model sees; products the event shows are kept
+/// for recommendations.
 /// </summary>
 public sealed class EventIntake(
     WorkflowsDbContext db,
@@ -21,6 +26,8 @@ public sealed class EventIntake(
     EnrollmentEnding ending,
     PurchaseExit purchase,
     StoreRegistry stores,
+    StoreSettingsCatalog settings,
+    DiscountArmDraw arms,
     WorkflowsTelemetry telemetry,
     ILogger<EventIntake> logger)
 {
@@ -73,6 +80,7 @@ public sealed class EventIntake(
         {
             await ending.LockAsync(e.StoreId, "shopper:" + email, ct);
         }
+        await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, now, ct);
         switch (e.Type)
         {
             case EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey:
@@ -119,6 +127,7 @@ public sealed class EventIntake(
         if (existing is not null)
         {
             // Latest cart, furthest session state; an older delivery arriving late changes neither.
+            // Held out or not, and the discount arm, were decided when it began and never change.
             existing.SessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
             if (occurredAt >= existing.ContextOccurredAt)
             {
@@ -126,6 +135,10 @@ public sealed class EventIntake(
                 existing.ContextOccurredAt = occurredAt;
                 existing.ShopperEmail = e.ShopperEmail ?? existing.ShopperEmail;
                 existing.ShopperPhone = e.Customer?.Phone ?? existing.ShopperPhone;
+                if (existing.DiscountArm is not null)
+                {
+                    existing.Features = await FeaturesAsync(e, json, existing.ShopperEmail, existing.SessionState, occurredAt, ct);
+                }
             }
             await db.SaveChangesAsync(ct);
             return existing;
@@ -146,11 +159,19 @@ public sealed class EventIntake(
         {
             return null;
         }
+        var uplift = (await settings.ForStoreAsync(e.StoreId, ct)).Uplift;
+        // A stable hash of store and subject: the same checkout gets the same answer on every replica and delivery.
+        var heldOut = Holdout.IsHeldOut(e.StoreId, subjectKey, uplift.HoldoutShare);
+        var arm = !heldOut && sequence.Steps.Any(s => s.Enabled && s.DiscountCode is not null)
+            ? arms.Draw(uplift.ExplorationShare)
+            : null;
         var enrollment = new Enrollment
         {
             Id = Guid.CreateVersion7(), StoreId = e.StoreId, SequenceId = sequence.Id, SequenceKey = sequence.Key,
             Trigger = e.Type, SubjectKey = subjectKey, ShopperEmail = e.ShopperEmail, ShopperPhone = e.Customer?.Phone,
             SessionState = e.Checkout?.SessionState, Context = json, ContextOccurredAt = occurredAt, EnrolledAt = now,
+            HeldOut = heldOut, DiscountArm = arm,
+            Features = arm is null ? null : await FeaturesAsync(e, json, e.ShopperEmail, e.Checkout?.SessionState, occurredAt, ct),
         };
         foreach (var (number, dueAt) in clock.DueTimes(sequence.Steps, now))
         {
@@ -163,7 +184,21 @@ public sealed class EventIntake(
         }
         db.Enrollments.Add(enrollment);
         await db.SaveChangesAsync(ct);
-        telemetry.Enrolled.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key));
+        telemetry.Enrolled.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key),
+            new KeyValuePair<string, object?>("held_out", heldOut));
+        Activity.Current?.SetTag("flexype.enrollment.held_out", heldOut);
+        Activity.Current?.SetTag("flexype.enrollment.discount_arm", arm);
         return enrollment;
+    }
+
+    /// <summary>What the uplift model will see of this enrollment: the event, the furthest state and the shopper's history.</summary>
+    private async Task<string> FeaturesAsync(
+        WorkflowEvent e, string json, string? email, string? furthestState, DateTimeOffset occurredAt, CancellationToken ct)
+    {
+        var store = await settings.ForStoreAsync(e.StoreId, ct);
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+        var history = await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, ct);
+        using var document = JsonDocument.Parse(json);
+        return EnrollmentFeatures.Serialize(RecoveryFeatureBuilder.Build(document.RootElement, history, zone, furthestState));
     }
 }

@@ -11,7 +11,8 @@ namespace FlexyPe.Workflows.Enrollments;
 /// What a purchase (an ACR delivery with <c>session_state: COMPLETED</c>) does: the checkout's enrollment ends, the
 /// recovery is attributed to the last recovery message sent within the store's attribution window, and the shopper's
 /// other enrollments follow their sequences' exit rules (<see cref="ExitRules.Purchase"/>,
-/// <see cref="ExitRules.PurchaseEndsDiscountSteps"/>).
+/// <see cref="ExitRules.PurchaseEndsDiscountSteps"/>). The purchase is also recorded as one enrollment's outcome,
+/// held out or not (<see cref="RecordOutcomeAsync"/>): what the holdout report and the uplift model count.
 /// </summary>
 public sealed class PurchaseExit(
     WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores, WorkflowsTelemetry telemetry)
@@ -29,6 +30,7 @@ public sealed class PurchaseExit(
         }
 
         await AttributeAsync(e, checkoutKey, checkoutEnrollment, now, ct);
+        await RecordOutcomeAsync(e, checkoutEnrollment, now, ct);
         if (checkoutEnrollment is not null)
         {
             await ending.EndAsync(checkoutEnrollment, EnrollmentStates.Ended, "checkout completed", ct);
@@ -118,6 +120,34 @@ public sealed class PurchaseExit(
                   AND occurred_at >= {occurredAt} AND payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}
                   AND payload -> 'checkout' ->> 'key' = {checkoutKey}) AS "Value"
             """).SingleAsync(ct);
+    }
+
+    /// <summary>
+    /// The enrollment whose outcome the purchase is: the checkout's own, else the shopper's latest recovery enrollment
+    /// begun within the attribution window. Chosen the same way for held-out and treated enrollments (no message plays
+    /// a part), so the holdout report compares like with like; a held-out enrollment's purchase counts here though no
+    /// message can be credited with it.
+    /// </summary>
+    private async Task RecordOutcomeAsync(WorkflowEvent e, Enrollment? checkoutEnrollment, DateTimeOffset now, CancellationToken ct)
+    {
+        var outcome = checkoutEnrollment;
+        if (outcome is null && e.ShopperEmail is { } email)
+        {
+            var settings = await stores.ForStoreAsync(e.StoreId, ct);
+            var since = now - clock.Scale(settings.AttributionWindow);
+            outcome = await db.Enrollments
+                .Where(x => x.StoreId == e.StoreId && x.ShopperEmail == email && EventTypes.Recovery.Contains(x.Trigger)
+                    && x.EnrolledAt >= since && x.EnrolledAt <= now && x.PurchasedAt == null)
+                .OrderByDescending(x => x.EnrolledAt)
+                .FirstOrDefaultAsync(ct);
+        }
+        if (outcome is null || outcome.PurchasedAt is not null)
+        {
+            return;
+        }
+        outcome.PurchasedAt = now;
+        outcome.PurchaseRevenue = e.Checkout?.TotalPayable ?? 0m;
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>A purchase ends the remaining discount steps of sequences with <see cref="ExitRules.PurchaseEndsDiscountSteps"/> (the welcome gift).</summary>

@@ -1,12 +1,16 @@
 using FlexyPe.Outbox;
+using FlexyPe.Workflows.Assistant;
 using FlexyPe.Workflows.Enrollments;
-using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.HandOffs;
+using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Recommendations;
 using FlexyPe.Workflows.Scheduling;
 using FlexyPe.Workflows.Sequences;
 using FlexyPe.Workflows.Stores;
 using FlexyPe.Workflows.Telemetry;
 using FlexyPe.Workflows.Templates;
+using FlexyPe.Workflows.Uplift;
+using FlexyPe.Workflows.Variants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -26,6 +30,7 @@ public static class Extensions
         builder.Services.AddOptions<WorkflowsOptions>()
             .BindConfiguration(WorkflowsOptions.Section)
             .Validate(WorkflowsOptions.HasKnownTimeZones, "Workflows:QuietHours:TimeZone and every Workflows:StoreTimeZones entry must be IANA time zones.")
+            .Validate(o => UpliftOptions.HasValidSchedule(o.Uplift), "Workflows:Uplift:RetrainSchedule must be a Quartz cron expression (seconds first: '0 0 3 * * ?').")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WorkflowsOptions>, WorkflowsOptionsValidator>();
         builder.Services.AddSingleton<WorkflowsTelemetry>();
@@ -43,7 +48,10 @@ public static class Extensions
         builder.Services.AddScoped<PurchaseExit>();
         builder.Services.AddScoped<EventIntake>();
         builder.Services.AddScoped<DeliveryFeedback>();
+        builder.Services.AddScoped<StepChoices>();
         builder.Services.AddScoped<StepFiring>();
+
+        builder.AddAiAssistance();
 
         // Message requests go to Notifier one per request, eight at once; a slow one holds up none of the others.
         builder.AddOutbox<MessageRequestsToNotifier>("workflowsdb", WorkflowsOptions.Section + ":Outbox", outbox =>
@@ -59,6 +67,45 @@ public static class Extensions
         builder.AddQuartzCluster();
 
         builder.Services.AddOpenApi();
+    }
+
+    /// <summary>
+    /// The holdout and the uplift model (docs/uplift.md), the copy assistant, variant tests and recommendations
+    /// (docs/assistance.md), and their recurring jobs on the clustered scheduler.
+    /// </summary>
+    private static void AddAiAssistance(this IHostApplicationBuilder builder)
+    {
+        // Random.Shared is thread-safe: one draw of discount arms serves every request.
+        builder.Services.AddSingleton(new DiscountArmDraw(Random.Shared));
+        builder.Services.AddSingleton<UpliftModelCache>();
+        builder.Services.AddScoped<UpliftRetraining>();
+
+        builder.AddCopyAssistant();
+        builder.Services.AddScoped<AssistantCallStore>();
+        builder.AddVariantTests();
+        builder.Services.AddSingleton<IProductEmbeddingStore, ProductEmbeddingStore>();
+        builder.AddProductRecommendations();
+
+        var workflows = builder.Configuration.GetSection(WorkflowsOptions.Section).Get<WorkflowsOptions>() ?? new WorkflowsOptions();
+        var variants = builder.Configuration.GetSection(VariantTestOptions.Section).Get<VariantTestOptions>() ?? new VariantTestOptions();
+        var recommendations = builder.Configuration.GetSection(RecommendationOptions.Section).Get<RecommendationOptions>() ?? new RecommendationOptions();
+        // AddQuartz is additive: these jobs join the clustered scheduler AddQuartzCluster sets up.
+        builder.Services.AddQuartz(quartz =>
+        {
+            // Durable: on-demand retraining (POST …/uplift/retrain) triggers the job by its key.
+            quartz.AddJob<UpliftRetrainJob>(job => job.WithIdentity(UpliftRetrainJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger.WithIdentity("uplift-retrain-daily", "workflows").ForJob(UpliftRetrainJob.Key)
+                .WithSchedule(CronScheduleBuilder.Create(workflows.Uplift.RetrainSchedule).InTimeZone(TimeZoneInfo.Utc)
+                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            quartz.AddJob<VariantStatsJob>(job => job.WithIdentity(VariantStatsJob.Key));
+            quartz.AddTrigger(trigger => trigger.WithIdentity("variant-stats", "workflows").ForJob(VariantStatsJob.Key).StartNow()
+                .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(variants.RollUpInterval).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            quartz.AddJob<ProductEmbeddingJob>(job => job.WithIdentity(ProductEmbeddingJob.Key));
+            quartz.AddTrigger(trigger => trigger.WithIdentity("product-embeddings", "workflows").ForJob(ProductEmbeddingJob.Key).StartNow()
+                .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(recommendations.EmbedInterval).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+        });
     }
 
     /// <summary>

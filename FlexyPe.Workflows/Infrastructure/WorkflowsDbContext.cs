@@ -17,6 +17,12 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
     public DbSet<Recovery> Recoveries => Set<Recovery>();
     public DbSet<Store> Stores => Set<Store>();
     public DbSet<StoreSettings> StoreSettings => Set<StoreSettings>();
+    public DbSet<UpliftModelVersion> UpliftModels => Set<UpliftModelVersion>();
+    public DbSet<AssistantCall> AssistantCalls => Set<AssistantCall>();
+    public DbSet<StepCopyVariant> CopyVariants => Set<StepCopyVariant>();
+    public DbSet<StepVariantStats> VariantStats => Set<StepVariantStats>();
+    public DbSet<StoreProduct> StoreProducts => Set<StoreProduct>();
+    public DbSet<ProductEmbedding> ProductEmbeddings => Set<ProductEmbedding>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -25,7 +31,12 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
             sequence.HasIndex(s => new { s.Key, s.Version }).IsUnique();
             sequence.HasMany(s => s.Steps).WithOne().HasForeignKey(s => s.SequenceId);
         });
-        modelBuilder.Entity<SequenceStep>().HasKey(s => new { s.SequenceId, s.Number });
+        modelBuilder.Entity<SequenceStep>(step =>
+        {
+            step.HasKey(s => new { s.SequenceId, s.Number });
+            step.Property(s => s.DiscountPercent).HasPrecision(5, 2);
+            step.Property(s => s.DiscountAmount).HasPrecision(18, 2);
+        });
 
         modelBuilder.Entity<Enrollment>(enrollment =>
         {
@@ -35,6 +46,10 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
             // The console's lists: newest first.
             enrollment.HasIndex(e => e.EnrolledAt);
             enrollment.Property(e => e.Context).HasColumnType("jsonb");
+            enrollment.Property(e => e.Features).HasColumnType("jsonb");
+            enrollment.Property(e => e.PurchaseRevenue).HasPrecision(18, 2);
+            // The uplift model's training set and the holdout report: a store's enrollments by arm and outcome.
+            enrollment.HasIndex(e => new { e.StoreId, e.DiscountArm });
             enrollment.HasMany(e => e.Steps).WithOne().HasForeignKey(s => s.EnrollmentId);
         });
 
@@ -44,6 +59,10 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
             step.HasIndex(s => new { s.EnrollmentId, s.StepNumber }).IsUnique();
             // The claim reads only what is still to run, in due order.
             step.HasIndex(s => s.DueAt).HasFilter("state = 'scheduled'");
+            step.Property(s => s.DecisionCartValue).HasPrecision(18, 2);
+            step.Property(s => s.DiscountCost).HasPrecision(18, 2);
+            // The variant tests' roll-up reads the steps that sent a variant.
+            step.HasIndex(s => s.VariantId).HasFilter("variant_id IS NOT NULL");
         });
 
         modelBuilder.Entity<ReceivedEvent>(received =>
@@ -67,6 +86,37 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
 
         modelBuilder.Entity<Store>().HasKey(s => s.StoreId);
         modelBuilder.Entity<StoreSettings>().HasKey(s => s.StoreId);
+
+        modelBuilder.Entity<UpliftModelVersion>(model =>
+        {
+            model.HasKey(m => new { m.StoreId, m.Version });
+            // One current model per store, whatever two trainings do at once.
+            model.HasIndex(m => m.StoreId).IsUnique().HasFilter("is_current");
+        });
+
+        modelBuilder.Entity<AssistantCall>().HasIndex(c => new { c.StoreId, c.At });
+
+        modelBuilder.Entity<StepCopyVariant>(variant =>
+        {
+            variant.HasIndex(v => new { v.SequenceKey, v.StepNumber, v.State });
+            variant.HasOne<AssistantCall>().WithMany().HasForeignKey(v => v.AssistantCallId);
+        });
+
+        modelBuilder.Entity<StepVariantStats>(stats =>
+        {
+            stats.HasKey(s => new { s.SequenceKey, s.StepNumber, s.VariantId });
+            stats.Property(s => s.Revenue).HasPrecision(18, 2);
+        });
+
+        modelBuilder.Entity<StoreProduct>(product =>
+        {
+            product.HasKey(p => new { p.StoreId, p.ProductId, p.VariantId });
+            // The candidates of a store, most recently seen first.
+            product.HasIndex(p => new { p.StoreId, p.LastSeenAt });
+            product.HasIndex(p => p.ContentHash);
+        });
+
+        modelBuilder.Entity<ProductEmbedding>().HasKey(e => e.ContentHash);
 
         modelBuilder.Entity<Recovery>(recovery =>
         {

@@ -21,6 +21,26 @@ public sealed class Enrollment
     public DateTimeOffset ContextOccurredAt { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>
+    /// Held out of the store's messages (enrolled and tracked, sent nothing), so what the messages add can be measured.
+    /// Decided once, by a hash of store and subject (<see cref="Uplift.Holdout"/>); never changes.
+    /// </summary>
+    public bool HeldOut { get; set; }
+    /// <summary>
+    /// The discount arm of a treated enrollment whose sequence has a discount step (<see cref="Uplift.DiscountArms"/>):
+    /// explore_offer, explore_withhold or policy; null when held out or the sequence has no discount. Drawn once.
+    /// </summary>
+    public string? DiscountArm { get; set; }
+    /// <summary>The <see cref="Uplift.RecoveryFeatures"/> the uplift model sees (jsonb), as of the latest abandonment event.</summary>
+    public string? Features { get; set; }
+    /// <summary>
+    /// When the purchase this enrollment led to was made, held out or not: its own checkout completed, else the shopper's
+    /// latest recovery enrollment within the attribution window. The outcome the holdout report and the uplift model read.
+    /// </summary>
+    public DateTimeOffset? PurchasedAt { get; set; }
+    public decimal? PurchaseRevenue { get; set; }
+
     public List<ScheduledStep> Steps { get; set; } = [];
 }
 

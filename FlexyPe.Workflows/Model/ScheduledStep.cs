@@ -23,6 +23,27 @@ public sealed class ScheduledStep
     /// </summary>
     public string? TraceParent { get; set; }
 
+    /// <summary>Whether the step's discount was offered (null: the step has no discount or was not sent). See <see cref="Uplift.DiscountDecision"/>.</summary>
+    public bool? DiscountOffered { get; set; }
+    /// <summary>Who decided: model, rule or exploration (<see cref="Uplift.DecisionSources"/>).</summary>
+    public string? DecisionSource { get; set; }
+    /// <summary>The decision in words: why the model offered or withheld, or why the step's rule stood.</summary>
+    public string? DecisionReason { get; set; }
+    /// <summary>The version of the store's uplift model that was asked, when one was.</summary>
+    public int? ModelVersion { get; set; }
+    public double? PWith { get; set; }
+    public double? PWithout { get; set; }
+    /// <summary>What the model said before the cap or the randomized arm had their say.</summary>
+    public bool? ModelWouldOffer { get; set; }
+    /// <summary>The cart's value and what the discount would cost on it, when the decision was made.</summary>
+    public decimal? DecisionCartValue { get; set; }
+    public decimal? DiscountCost { get; set; }
+    /// <summary>
+    /// The copy variant sent, when the step had a variant test: a <see cref="StepCopyVariant"/>'s id, or
+    /// <see cref="StepCopyVariant.OwnCopy"/> for the step's own copy taking part as an arm; null outside a test.
+    /// </summary>
+    public Guid? VariantId { get; set; }
+
     public static string KeyFor(Guid enrollmentId, int stepNumber) => $"enrollment:{enrollmentId}:step:{stepNumber}";
 }
 

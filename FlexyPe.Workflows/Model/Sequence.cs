@@ -36,7 +36,17 @@ public sealed class SequenceStep
     public string? PreviewText { get; set; }
     public required string Template { get; set; }
     public string? DiscountCode { get; set; }
+    /// <summary>What the discount takes off, as a percentage of the order (10 for 10%); or <see cref="DiscountAmount"/>.</summary>
+    public decimal? DiscountPercent { get; set; }
+    /// <summary>What the discount takes off, as an amount in the store's currency.</summary>
+    public decimal? DiscountAmount { get; set; }
     public bool Enabled { get; set; } = true;
+
+    /// <summary>What the discount costs the store on an order of <paramref name="orderValue"/>; null when the step gives no worth for it.</summary>
+    public decimal? DiscountCostOn(decimal orderValue)
+        => DiscountPercent is { } percent ? Math.Round(orderValue * percent / 100m, 2)
+            : DiscountAmount is { } amount ? Math.Min(amount, orderValue)
+            : null;
 }
 
 public static class DelayFrom

@@ -67,6 +67,36 @@ public sealed class ProductEmbeddings(
         return found;
     }
 
+    /// <summary>
+    /// The vectors already made for <paramref name="hashes"/>, from the in-process cache or the shared store; never the
+    /// model, so a caller that must not wait (a message being fired) gets what exists and goes without the rest.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, float[]>> StoredAsync(IReadOnlyCollection<string> hashes, CancellationToken ct)
+    {
+        var found = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var hash in hashes.Distinct(StringComparer.Ordinal))
+        {
+            if (cache.TryGetValue(Key(hash), out float[]? vector) && vector is not null)
+            {
+                found[hash] = vector;
+            }
+            else
+            {
+                missing.Add(hash);
+            }
+        }
+        if (missing.Count > 0 && store is not null)
+        {
+            foreach (var (hash, vector) in await store.GetManyAsync(missing, ct))
+            {
+                found[hash] = vector;
+                Remember(hash, vector);
+            }
+        }
+        return found;
+    }
+
     private void Remember(string hash, float[] vector)
         => cache.Set(Key(hash), vector, new MemoryCacheEntryOptions { Size = 1 });
 

@@ -27,32 +27,33 @@ public sealed class ProductRecommendations(ProductEmbeddings embeddings)
 {
     public async Task<IReadOnlyList<Recommendation>> RecommendAsync(RecommendationRequest request, CancellationToken ct)
     {
+        var anchors = Anchors(request);
+        var candidates = Candidates(request).ToList();
+        if (request.Max <= 0 || anchors.Count == 0 || candidates.Count == 0)
+        {
+            return [];
+        }
+        var vectors = await embeddings.EmbedAsync([.. anchors, .. candidates.Select(c => c.EmbeddingText)], ct);
+        return Rank(request, vectors);
+    }
+
+    /// <summary>
+    /// The ranking alone, over vectors already made (keyed by <see cref="CatalogProduct.HashOf"/>): an anchor or a
+    /// candidate without a vector is left out. What firing uses, so a message never waits on the model.
+    /// </summary>
+    public static IReadOnlyList<Recommendation> Rank(RecommendationRequest request, IReadOnlyDictionary<string, float[]> vectors)
+    {
         if (request.Max <= 0)
         {
             return [];
         }
-        var anchors = request.Cart.Count > 0
-            ? request.Cart.Select(p => p.EmbeddingText).ToList()
-            : [.. request.Viewed.Select(p => p.EmbeddingText), .. request.ViewedCollections.Where(c => !string.IsNullOrWhiteSpace(c))];
-        if (anchors.Count == 0)
+        var anchorVectors = Anchors(request).Select(a => vectors.GetValueOrDefault(CatalogProduct.HashOf(a))).OfType<float[]>().ToList();
+        if (anchorVectors.Count == 0)
         {
             return [];
         }
-        // The viewed products are shown by recently_viewed already; recommendations are for what the shopper has not seen.
-        var excluded = new HashSet<string>(request.BoughtProductIds, StringComparer.Ordinal);
-        excluded.UnionWith(request.Cart.Select(p => p.ProductId));
-        excluded.UnionWith(request.Viewed.Select(p => p.ProductId));
-        var candidates = request.Candidates
-            .Where(p => !excluded.Contains(p.ProductId) && !string.IsNullOrWhiteSpace(p.Image) && !string.IsNullOrWhiteSpace(p.Url))
-            .ToList();
-        if (candidates.Count == 0)
-        {
-            return [];
-        }
-
-        var vectors = await embeddings.EmbedAsync([.. anchors, .. candidates.Select(c => c.EmbeddingText)], ct);
-        var anchorVectors = anchors.Select(a => vectors[CatalogProduct.HashOf(a)]).ToList();
-        return [.. candidates
+        return [.. Candidates(request)
+            .Where(c => vectors.ContainsKey(c.ContentHash))
             .Select(c =>
             {
                 var vector = vectors[c.ContentHash];
@@ -64,6 +65,24 @@ public sealed class ProductRecommendations(ProductEmbeddings embeddings)
             .OrderByDescending(r => r.Score)
             .ThenBy(r => r.Product.ProductId, StringComparer.Ordinal)
             .Take(request.Max)];
+    }
+
+    /// <summary>The texts recommendations are near to: the cart's lines, else what the shopper viewed.</summary>
+    private static List<string> Anchors(RecommendationRequest request)
+        => request.Cart.Count > 0
+            ? [.. request.Cart.Select(p => p.EmbeddingText)]
+            : [.. request.Viewed.Select(p => p.EmbeddingText), .. request.ViewedCollections.Where(c => !string.IsNullOrWhiteSpace(c))];
+
+    /// <summary>
+    /// What may be recommended: not in the cart, not bought, not just viewed (recently_viewed shows those; these are
+    /// for what the shopper has not seen), and with an image and a link.
+    /// </summary>
+    private static IEnumerable<CatalogProduct> Candidates(RecommendationRequest request)
+    {
+        var excluded = new HashSet<string>(request.BoughtProductIds, StringComparer.Ordinal);
+        excluded.UnionWith(request.Cart.Select(p => p.ProductId));
+        excluded.UnionWith(request.Viewed.Select(p => p.ProductId));
+        return request.Candidates.Where(p => !excluded.Contains(p.ProductId) && !string.IsNullOrWhiteSpace(p.Image) && !string.IsNullOrWhiteSpace(p.Url));
     }
 
     /// <summary>

@@ -20,6 +20,15 @@ public sealed class RecommendationOptions
     /// <summary>ONNX Runtime threads per embedding call; 0 lets it use every core (it competes with step firing).</summary>
     [Range(0, 64)]
     public int ModelThreads { get; set; } = 1;
+    /// <summary>The most products a message's <c>recommendations</c> list holds.</summary>
+    [Range(0, 50)]
+    public int Max { get; set; } = 4;
+    /// <summary>A store's most recently seen products a message chooses from.</summary>
+    [Range(1, 100_000)]
+    public int Candidates { get; set; } = 500;
+    /// <summary>How often products seen for the first time are embedded (so a message finds them ready).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan EmbedInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public static class RecommendationsServiceCollectionExtensions

@@ -21,6 +21,7 @@ public sealed class StepFiring(
     StoreSettingsCatalog stores,
     EnrollmentEnding ending,
     LiquidTemplates templates,
+    StepChoices choices,
     IOptions<WorkflowsOptions> options,
     WorkflowsTelemetry telemetry,
     ILogger<StepFiring> logger)
@@ -99,6 +100,7 @@ public sealed class StepFiring(
 
         var storeSettings = await stores.ForStoresAsync(enrollments.Values.Select(e => e.StoreId), ct);
         var batch = await BatchFactsAsync(due, enrollments, storeSettings, ct);
+        var chosen = await choices.ForBatchAsync(due, enrollments, sequences, ct);
 
         var requests = new List<(ScheduledStep Step, OutboxEntry Entry)>();
         foreach (var step in due)
@@ -113,7 +115,7 @@ public sealed class StepFiring(
             activity?.SetTag("flexype.step", step.StepNumber);
             activity?.SetTag("flexype.enrollment.id", enrollment.Id);
 
-            if (await FireAsync(step, enrollment, sequence, storeSettings[enrollment.StoreId], batch, now, firedBy) is { } request)
+            if (await FireAsync(step, enrollment, sequence, storeSettings[enrollment.StoreId], batch, chosen, now, firedBy) is { } request)
             {
                 requests.Add((step, new OutboxEntry(request, activity?.Id ?? step.TraceParent)));
             }
@@ -137,7 +139,7 @@ public sealed class StepFiring(
     /// <summary>Decides the step's outcome; the message request to write when it is sent, else null.</summary>
     private async Task<MessageRequest?> FireAsync(
         ScheduledStep step, Enrollment enrollment, Sequence sequence, EffectiveStoreSettings store, BatchFacts batch,
-        DateTimeOffset now, string firedBy)
+        StepChoices.Batch chosen, DateTimeOffset now, string firedBy)
     {
         var definition = sequence.Steps.FirstOrDefault(s => s.Number == step.StepNumber);
         var email = enrollment.ShopperEmail;
@@ -149,6 +151,11 @@ public sealed class StepFiring(
         if (definition is not { Enabled: true })
         {
             return Skip(step, "step disabled", now, firedBy);
+        }
+        if (enrollment.HeldOut)
+        {
+            // The holdout: tracked, sent nothing (docs/uplift.md); its purchase still counts as its outcome.
+            return Skip(step, "held out", now, firedBy);
         }
         if (email is null)
         {
@@ -178,12 +185,18 @@ public sealed class StepFiring(
         }
 
         var views = batch.Views.GetValueOrDefault((enrollment.StoreId, email), RecentViews.None);
-        var model = MessageModel.Build(enrollment.Context, views.Products, views.Collections, definition.DiscountCode, store.Brand);
+        // The discount (offered or withheld), an approved copy variant, the recommendations (docs/assistance.md).
+        var choice = chosen.Choose(enrollment, definition, store, views);
+        var model = MessageModel.Build(enrollment.Context, views.Products, views.Collections, choice.DiscountCode, store.Brand);
+        choice.AddRecommendationsTo(model);
+        var variant = choice.Variant;
+        var previewText = variant?.PreviewText ?? definition.PreviewText;
         string subject, html;
         try
         {
-            subject = (await templates.RenderAsync(definition.Subject, model, html: false)).Trim();
-            model["preview_text"] = definition.PreviewText is null ? null : (await templates.RenderAsync(definition.PreviewText, model, html: false)).Trim();
+            subject = (await templates.RenderAsync(variant?.Subject ?? definition.Subject, model, html: false)).Trim();
+            model["preview_text"] = previewText is null ? null : (await templates.RenderAsync(previewText, model, html: false)).Trim();
+            model["opening"] = variant is null ? null : (await templates.RenderAsync(variant.Opening, model, html: false)).Trim();
             html = await templates.RenderAsync(definition.Template, model, html: true);
         }
         catch (TemplateRenderException exception)
@@ -211,6 +224,7 @@ public sealed class StepFiring(
         {
             batch.Sent.Add((enrollment.StoreId, email, step.DueAt, step.Id));
         }
+        choice.RecordOn(step);
         step.State = StepStates.Sent;
         step.Reason = null;
         step.FiredAt = now;

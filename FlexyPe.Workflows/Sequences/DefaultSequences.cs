@@ -37,8 +37,9 @@ public static class DefaultSequences
                     "Your cart at {{ brand.name }} is saved. Pick up where you left off.", "abandoned-checkout-1", null),
                 new("Still thinking it over?",
                     "Questions before you buy? Just reply, we're happy to help.", "abandoned-checkout-2", null),
-                new("A little something to help you decide",
-                    "Use {{ discount_code }} at checkout. Your cart is still waiting.", "abandoned-checkout-3", "COMEBACK10"),
+                // Offered or withheld per shopper (docs/uplift.md): the copy reads well either way.
+                new("{% if discount_code %}A little something to help you decide{% else %}Your cart won't wait forever{% endif %}",
+                    "{% if discount_code %}Use {{ discount_code }} at checkout. {% endif %}Your cart is still waiting.", "abandoned-checkout-3", "COMEBACK10"),
             ]),
         Build("abandoned-session", "Abandoned browsing session", EventTypes.AbandonedSession, [ExitRules.CheckoutAbandoned, ExitRules.Purchase], now,
             Delays(seed.AbandonedSessionDelays),
@@ -53,12 +54,15 @@ public static class DefaultSequences
             [
                 new("Welcome to {{ store_name }}, {{ customer.first_name | default: 'friend' }}",
                     "Thanks for joining us. Here's where to start.", "welcome-1", null),
-                new("A welcome gift from {{ store_name }}",
-                    "Use {{ discount_code }} on your first order.", "welcome-2", "WELCOME10"),
+                new("{% if discount_code %}A welcome gift from {{ store_name }}{% else %}Settling in at {{ store_name }}?{% endif %}",
+                    "{% if discount_code %}Use {{ discount_code }} on your first order.{% else %}A few favourites to start with.{% endif %}", "welcome-2", "WELCOME10"),
             ]),
     ];
 
+    /// <summary>A seeded step; its discount, when it has one, is 10% of the order (COMEBACK10, WELCOME10).</summary>
     private sealed record DefaultStep(string Subject, string PreviewText, string TemplateName, string? Discount);
+
+    private const decimal SeededDiscountPercent = 10m;
 
     private static Sequence Build(
         string key, string name, string trigger, List<string> exitRules, DateTimeOffset now, IReadOnlyList<TimeSpan> delays,
@@ -78,6 +82,7 @@ public static class DefaultSequences
                 DelayFrom = DelayFrom.Trigger,
                 Subject = steps[i].Subject, PreviewText = steps[i].PreviewText,
                 Template = DefaultTemplates.Read(steps[i].TemplateName), DiscountCode = steps[i].Discount,
+                DiscountPercent = steps[i].Discount is null ? null : SeededDiscountPercent,
             });
         }
         return sequence;

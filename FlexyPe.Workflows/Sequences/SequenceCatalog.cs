@@ -62,6 +62,23 @@ public sealed partial class SequenceCatalog(WorkflowsDbContext db, StepPreviews 
             {
                 errors[$"{at}.delay_from"] = [$"delay_from is '{DelayFrom.Trigger}' or '{DelayFrom.PreviousStep}'."];
             }
+            var hasCode = !string.IsNullOrWhiteSpace(step.DiscountCode);
+            if (step.DiscountPercent is not null && step.DiscountAmount is not null)
+            {
+                errors[$"{at}.discount_percent"] = ["A discount is a percentage or an amount off, not both."];
+            }
+            else if ((step.DiscountPercent is not null || step.DiscountAmount is not null) && !hasCode)
+            {
+                errors[$"{at}.discount_code"] = ["A discount's worth needs the code the shopper enters."];
+            }
+            if (step.DiscountPercent is { } percent && (percent <= 0 || percent > 100))
+            {
+                errors[$"{at}.discount_percent"] = ["The percentage off is above 0 and at most 100."];
+            }
+            if (step.DiscountAmount is { } amount && amount <= 0)
+            {
+                errors[$"{at}.discount_amount"] = ["The amount off is above 0."];
+            }
             foreach (var problem in previews.Problems(new StepDraft(step.Subject, step.PreviewText, step.Template, step.DiscountCode), i + 1))
             {
                 problems.Add(problem);
@@ -144,6 +161,7 @@ public sealed partial class SequenceCatalog(WorkflowsDbContext db, StepPreviews 
                 Subject = step.Subject!, PreviewText = string.IsNullOrWhiteSpace(step.PreviewText) ? null : step.PreviewText,
                 Template = step.Template!,
                 DiscountCode = string.IsNullOrWhiteSpace(step.DiscountCode) ? null : step.DiscountCode.Trim(),
+                DiscountPercent = step.DiscountPercent, DiscountAmount = step.DiscountAmount,
                 Enabled = step.Enabled ?? true,
             });
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FlexyPe.Workflows.Infrastructure;
 using FlexyPe.Workflows.Model;
+using FlexyPe.Workflows.Uplift;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -51,7 +52,9 @@ public sealed class StoreSettingsCatalog(
     public static EffectiveStoreSettings Effective(string storeId, StoreSettings? row, string? storeName, WorkflowsOptions options)
     {
         var defaults = options.StoreDefaults;
+        var uplift = options.Uplift;
         var name = string.IsNullOrWhiteSpace(storeName) ? storeId : storeName;
+        var locale = row?.Locale ?? defaults.Locale;
         return new EffectiveStoreSettings(
             storeId,
             row?.SenderName ?? defaults.SenderName ?? name,
@@ -69,9 +72,35 @@ public sealed class StoreSettingsCatalog(
                 row?.LogoUrl ?? defaults.LogoUrl,
                 row?.BrandColour ?? defaults.BrandColour,
                 row?.Currency ?? defaults.Currency,
-                row?.Locale ?? defaults.Locale,
+                locale,
                 row?.AddressLine ?? defaults.AddressLine),
-            row?.ClickTracking ?? defaults.ClickTracking);
+            row?.ClickTracking ?? defaults.ClickTracking,
+            new UpliftSettings
+            {
+                HoldoutShare = row?.HoldoutShare ?? uplift.HoldoutShare,
+                ExplorationShare = row?.ExplorationShare ?? uplift.ExplorationShare,
+                MarginKept = row?.MarginKept ?? uplift.MarginKept,
+                OfferCap = row?.OfferCap ?? uplift.OfferCap,
+                Thresholds = uplift.Thresholds.ToThresholds(),
+            },
+            new StoreVoice(
+                row?.Language ?? defaults.Language ?? LanguageOf(locale),
+                row?.BrandVoice ?? defaults.BrandVoice,
+                row?.BannedPhrases ?? defaults.BannedPhrases,
+                row?.DailyTokenBudget));
+    }
+
+    /// <summary>The English name of a locale's language and region ("English (India)"), what a model understands best.</summary>
+    private static string LanguageOf(string locale)
+    {
+        try
+        {
+            return System.Globalization.CultureInfo.GetCultureInfo(locale).EnglishName;
+        }
+        catch (System.Globalization.CultureNotFoundException)
+        {
+            return "English";
+        }
     }
 }
 

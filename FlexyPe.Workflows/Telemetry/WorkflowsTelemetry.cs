@@ -17,7 +17,7 @@ public sealed class WorkflowsTelemetry
     public WorkflowsTelemetry(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
-        Enrolled = meter.CreateCounter<long>("flexype.workflows.enrollments", description: "Enrollments started, by sequence.");
+        Enrolled = meter.CreateCounter<long>("flexype.workflows.enrollments", description: "Enrollments started, by sequence and whether held out.");
         StepsFired = meter.CreateCounter<long>("flexype.workflows.steps.fired", description: "Steps that produced a message request, by sequence.");
         StepsSkipped = meter.CreateCounter<long>("flexype.workflows.steps.skipped", description: "Steps skipped, by reason.");
         StepsCancelled = meter.CreateCounter<long>("flexype.workflows.steps.cancelled", description: "Steps cancelled, by reason.");

@@ -83,7 +83,7 @@ public static class DiscountDecider
             : ModelReadiness.WhyNotReady(model.Info, settings.Thresholds)
                 ?? (features.FirstNonFinite() is { } bad ? $"feature {bad} is not a number: the model cannot score this enrollment"
                 : features.CartValueMissing > 0 || value <= 0 ? "the cart's value is unknown: the discount's worth cannot be weighed"
-                : cost < 0 || !double.IsFinite(cost) ? "the discount's cost is not a usable amount"
+                : cost < 0 || !double.IsFinite(cost) ? "the step's discount has no usable worth (a percentage or an amount off): its cost cannot be weighed"
                 : null);
 
         UpliftPrediction? prediction = null;

@@ -54,4 +54,7 @@ public sealed class VariantTestOptions
     /// <summary>Monte Carlo draws per evaluation.</summary>
     [Range(1_000, 1_000_000)]
     public int Draws { get; set; } = 10_000;
+    /// <summary>How often the variant tests' figures are rolled up and the stopping rule applied.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan RollUpInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -85,6 +85,83 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("FlexyPe.Workflows.Model.AssistantCall", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.PrimitiveCollection<List<string>>("DroppedReasons")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("dropped_reasons");
+
+                    b.Property<double>("DurationMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<int>("Kept")
+                        .HasColumnType("integer")
+                        .HasColumnName("kept");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<string>("PromptVersion")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prompt_version");
+
+                    b.Property<int>("Requested")
+                        .HasColumnType("integer")
+                        .HasColumnName("requested");
+
+                    b.Property<string>("RequestedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("SequenceKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sequence_key");
+
+                    b.Property<int>("StepNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("step_number");
+
+                    b.Property<string>("StoreId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assistant_calls");
+
+                    b.HasIndex("StoreId", "At")
+                        .HasDatabaseName("ix_assistant_calls_store_id_at");
+
+                    b.ToTable("assistant_calls", (string)null);
+                });
+
             modelBuilder.Entity("FlexyPe.Workflows.Model.DeliveryEvent", b =>
                 {
                     b.Property<string>("EventId")
@@ -149,6 +226,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("context_occurred_at");
 
+                    b.Property<string>("DiscountArm")
+                        .HasColumnType("text")
+                        .HasColumnName("discount_arm");
+
                     b.Property<string>("EndReason")
                         .HasColumnType("text")
                         .HasColumnName("end_reason");
@@ -160,6 +241,23 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("EnrolledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("enrolled_at");
+
+                    b.Property<string>("Features")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("features");
+
+                    b.Property<bool>("HeldOut")
+                        .HasColumnType("boolean")
+                        .HasColumnName("held_out");
+
+                    b.Property<decimal?>("PurchaseRevenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("purchase_revenue");
+
+                    b.Property<DateTimeOffset?>("PurchasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("purchased_at");
 
                     b.Property<Guid>("SequenceId")
                         .HasColumnType("uuid")
@@ -211,6 +309,9 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.HasIndex("ShopperPhone")
                         .HasDatabaseName("ix_enrollments_shopper_phone");
 
+                    b.HasIndex("StoreId", "DiscountArm")
+                        .HasDatabaseName("ix_enrollments_store_id_discount_arm");
+
                     b.HasIndex("StoreId", "ShopperEmail")
                         .HasDatabaseName("ix_enrollments_store_id_shopper_email");
 
@@ -219,6 +320,32 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasDatabaseName("ix_enrollments_store_id_trigger_subject_key");
 
                     b.ToTable("enrollments", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.ProductEmbedding", b =>
+                {
+                    b.Property<string>("ContentHash")
+                        .HasColumnType("text")
+                        .HasColumnName("content_hash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.PrimitiveCollection<float[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("vector");
+
+                    b.HasKey("ContentHash")
+                        .HasName("pk_product_embeddings");
+
+                    b.ToTable("product_embeddings", (string)null);
                 });
 
             modelBuilder.Entity("FlexyPe.Workflows.Model.ReceivedEvent", b =>
@@ -328,9 +455,31 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<decimal?>("DecisionCartValue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("decision_cart_value");
+
+                    b.Property<string>("DecisionReason")
+                        .HasColumnType("text")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<string>("DecisionSource")
+                        .HasColumnType("text")
+                        .HasColumnName("decision_source");
+
                     b.Property<string>("DeliveryStatus")
                         .HasColumnType("text")
                         .HasColumnName("delivery_status");
+
+                    b.Property<decimal?>("DiscountCost")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("discount_cost");
+
+                    b.Property<bool?>("DiscountOffered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("discount_offered");
 
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone")
@@ -353,6 +502,22 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("idempotency_key");
 
+                    b.Property<int?>("ModelVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("model_version");
+
+                    b.Property<bool?>("ModelWouldOffer")
+                        .HasColumnType("boolean")
+                        .HasColumnName("model_would_offer");
+
+                    b.Property<double?>("PWith")
+                        .HasColumnType("double precision")
+                        .HasColumnName("p_with");
+
+                    b.Property<double?>("PWithout")
+                        .HasColumnType("double precision")
+                        .HasColumnName("p_without");
+
                     b.Property<string>("Reason")
                         .HasColumnType("text")
                         .HasColumnName("reason");
@@ -370,6 +535,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("trace_parent");
 
+                    b.Property<Guid?>("VariantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("variant_id");
+
                     b.HasKey("Id")
                         .HasName("pk_scheduled_steps");
 
@@ -380,6 +549,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_scheduled_steps_idempotency_key");
+
+                    b.HasIndex("VariantId")
+                        .HasDatabaseName("ix_scheduled_steps_variant_id")
+                        .HasFilter("variant_id IS NOT NULL");
 
                     b.HasIndex("EnrollmentId", "StepNumber")
                         .IsUnique()
@@ -464,9 +637,19 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("delay_from");
 
+                    b.Property<decimal?>("DiscountAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("discount_amount");
+
                     b.Property<string>("DiscountCode")
                         .HasColumnType("text")
                         .HasColumnName("discount_code");
+
+                    b.Property<decimal?>("DiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("discount_percent");
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean")
@@ -492,6 +675,128 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("sequence_steps", (string)null);
                 });
 
+            modelBuilder.Entity("FlexyPe.Workflows.Model.StepCopyVariant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AssistantCallId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("assistant_call_id");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Opening")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("opening");
+
+                    b.Property<string>("PreviewText")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("preview_text");
+
+                    b.Property<DateTimeOffset>("ProposedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("proposed_at");
+
+                    b.Property<string>("SequenceKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sequence_key");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<int>("StepNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("step_number");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_copy_variants");
+
+                    b.HasIndex("AssistantCallId")
+                        .HasDatabaseName("ix_copy_variants_assistant_call_id");
+
+                    b.HasIndex("SequenceKey", "StepNumber", "State")
+                        .HasDatabaseName("ix_copy_variants_sequence_key_step_number_state");
+
+                    b.ToTable("copy_variants", (string)null);
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.StepVariantStats", b =>
+                {
+                    b.Property<string>("SequenceKey")
+                        .HasColumnType("text")
+                        .HasColumnName("sequence_key");
+
+                    b.Property<int>("StepNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("step_number");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("variant_id");
+
+                    b.Property<double>("ProbabilityBest")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability_best");
+
+                    b.Property<double>("ProbabilityWorse")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability_worse");
+
+                    b.Property<long>("Recoveries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recoveries");
+
+                    b.Property<decimal>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("revenue");
+
+                    b.Property<long>("Sends")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sends");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset?>("StoppedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stopped_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("SequenceKey", "StepNumber", "VariantId")
+                        .HasName("pk_variant_stats");
+
+                    b.ToTable("variant_stats", (string)null);
+                });
+
             modelBuilder.Entity("FlexyPe.Workflows.Model.Store", b =>
                 {
                     b.Property<string>("StoreId")
@@ -512,6 +817,62 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("stores", (string)null);
                 });
 
+            modelBuilder.Entity("FlexyPe.Workflows.Model.StoreProduct", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<string>("ProductId")
+                        .HasColumnType("text")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("VariantId")
+                        .HasColumnType("text")
+                        .HasColumnName("variant_id");
+
+                    b.Property<string>("Collection")
+                        .HasColumnType("text")
+                        .HasColumnName("collection");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_hash");
+
+                    b.Property<string>("Handle")
+                        .HasColumnType("text")
+                        .HasColumnName("handle");
+
+                    b.Property<string>("Image")
+                        .HasColumnType("text")
+                        .HasColumnName("image");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.Property<string>("VariantTitle")
+                        .HasColumnType("text")
+                        .HasColumnName("variant_title");
+
+                    b.HasKey("StoreId", "ProductId", "VariantId")
+                        .HasName("pk_store_products");
+
+                    b.HasIndex("ContentHash")
+                        .HasDatabaseName("ix_store_products_content_hash");
+
+                    b.HasIndex("StoreId", "LastSeenAt")
+                        .HasDatabaseName("ix_store_products_store_id_last_seen_at");
+
+                    b.ToTable("store_products", (string)null);
+                });
+
             modelBuilder.Entity("FlexyPe.Workflows.Model.StoreSettings", b =>
                 {
                     b.Property<string>("StoreId")
@@ -526,9 +887,17 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("interval")
                         .HasColumnName("attribution_window");
 
+                    b.PrimitiveCollection<List<string>>("BannedPhrases")
+                        .HasColumnType("text[]")
+                        .HasColumnName("banned_phrases");
+
                     b.Property<string>("BrandColour")
                         .HasColumnType("text")
                         .HasColumnName("brand_colour");
+
+                    b.Property<string>("BrandVoice")
+                        .HasColumnType("text")
+                        .HasColumnName("brand_voice");
 
                     b.Property<bool?>("ClickTracking")
                         .HasColumnType("boolean")
@@ -538,9 +907,25 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("currency");
 
+                    b.Property<long?>("DailyTokenBudget")
+                        .HasColumnType("bigint")
+                        .HasColumnName("daily_token_budget");
+
+                    b.Property<double?>("ExplorationShare")
+                        .HasColumnType("double precision")
+                        .HasColumnName("exploration_share");
+
                     b.Property<TimeSpan?>("FrequencyCap")
                         .HasColumnType("interval")
                         .HasColumnName("frequency_cap");
+
+                    b.Property<double?>("HoldoutShare")
+                        .HasColumnType("double precision")
+                        .HasColumnName("holdout_share");
+
+                    b.Property<string>("Language")
+                        .HasColumnType("text")
+                        .HasColumnName("language");
 
                     b.Property<string>("Locale")
                         .HasColumnType("text")
@@ -549,6 +934,14 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.Property<string>("LogoUrl")
                         .HasColumnType("text")
                         .HasColumnName("logo_url");
+
+                    b.Property<double?>("MarginKept")
+                        .HasColumnType("double precision")
+                        .HasColumnName("margin_kept");
+
+                    b.Property<double?>("OfferCap")
+                        .HasColumnType("double precision")
+                        .HasColumnName("offer_cap");
 
                     b.Property<bool?>("QuietHoursEnabled")
                         .HasColumnType("boolean")
@@ -592,6 +985,100 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.ToTable("store_settings", (string)null);
                 });
 
+            modelBuilder.Entity("FlexyPe.Workflows.Model.UpliftModelVersion", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text")
+                        .HasColumnName("store_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<byte[]>("Bytes")
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<int>("DroppedNonFinite")
+                        .HasColumnType("integer")
+                        .HasColumnName("dropped_non_finite");
+
+                    b.Property<int>("Examples")
+                        .HasColumnType("integer")
+                        .HasColumnName("examples");
+
+                    b.Property<int>("FinishedEnrollments")
+                        .HasColumnType("integer")
+                        .HasColumnName("finished_enrollments");
+
+                    b.Property<double?>("HeldOutAuc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("held_out_auc");
+
+                    b.Property<int>("HeldOutSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("held_out_size");
+
+                    b.Property<bool>("IsCurrent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_current");
+
+                    b.Property<string>("PromotionReason")
+                        .HasColumnType("text")
+                        .HasColumnName("promotion_reason");
+
+                    b.Property<double?>("Qini")
+                        .HasColumnType("double precision")
+                        .HasColumnName("qini");
+
+                    b.Property<int>("RecoveriesWithDiscount")
+                        .HasColumnType("integer")
+                        .HasColumnName("recoveries_with_discount");
+
+                    b.Property<int>("RecoveriesWithoutDiscount")
+                        .HasColumnType("integer")
+                        .HasColumnName("recoveries_without_discount");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset?>("ScheduledFireTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_fire_time");
+
+                    b.Property<DateTimeOffset>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<string>("TrainedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("trained_by");
+
+                    b.Property<string>("TrainingOutcome")
+                        .HasColumnType("text")
+                        .HasColumnName("training_outcome");
+
+                    b.Property<double?>("TrainingSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("training_seconds");
+
+                    b.Property<int>("TrainingSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("training_size");
+
+                    b.HasKey("StoreId", "Version")
+                        .HasName("pk_uplift_models");
+
+                    b.HasIndex("StoreId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_uplift_models_store_id")
+                        .HasFilter("is_current");
+
+                    b.ToTable("uplift_models", (string)null);
+                });
+
             modelBuilder.Entity("FlexyPe.Workflows.Model.ScheduledStep", b =>
                 {
                     b.HasOne("FlexyPe.Workflows.Model.Enrollment", null)
@@ -610,6 +1097,14 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sequence_steps_sequences_sequence_id");
+                });
+
+            modelBuilder.Entity("FlexyPe.Workflows.Model.StepCopyVariant", b =>
+                {
+                    b.HasOne("FlexyPe.Workflows.Model.AssistantCall", null)
+                        .WithMany()
+                        .HasForeignKey("AssistantCallId")
+                        .HasConstraintName("fk_copy_variants_assistant_calls_assistant_call_id");
                 });
 
             modelBuilder.Entity("FlexyPe.Workflows.Model.Enrollment", b =>

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using FlexyPe.Workflows.Infrastructure;
+using FlexyPe.Workflows.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlexyPe.Workflows.Recommendations;
+
+/// <summary>
+/// The products a store's events show (<c>store_products</c>): the product of a product view, the lines of an
+/// abandoned cart. What recommendations choose from, once <see cref="ProductEmbeddingJob"/> has embedded them.
+/// </summary>
+public static class StoreProducts
+{
+    /// <summary>Keeps the products of one normalized event (newest wording wins); other events change nothing.</summary>
+    public static async Task UpsertAsync(WorkflowsDbContext db, string storeId, string type, string json, DateTimeOffset now, CancellationToken ct)
+    {
+        if (type is not (EventTypes.ProductViewed or EventTypes.AbandonedCheckout or EventTypes.AbandonedSession))
+        {
+            return;
+        }
+        var products = Read(json);
+        if (products.Count == 0)
+        {
+            return;
+        }
+        var ids = products.Select(p => p.ProductId).ToArray();
+        var variants = products.Select(p => p.VariantId ?? "").ToArray();
+        var titles = products.Select(p => p.Title).ToArray();
+        var variantTitles = products.Select(p => p.VariantTitle).ToArray();
+        var images = products.Select(p => p.Image).ToArray();
+        var handles = products.Select(p => p.Handle).ToArray();
+        var hashes = products.Select(p => p.Product.ContentHash).ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO store_products (store_id, product_id, variant_id, title, variant_title, image, handle, content_hash, last_seen_at)
+            SELECT {storeId}, p.product_id, p.variant_id, p.title, p.variant_title, p.image, p.handle, p.content_hash, {now}
+            FROM unnest({ids}, {variants}, {titles}, {variantTitles}, {images}, {handles}, {hashes})
+                AS p(product_id, variant_id, title, variant_title, image, handle, content_hash)
+            ON CONFLICT (store_id, product_id, variant_id) DO UPDATE SET
+                title = EXCLUDED.title, variant_title = EXCLUDED.variant_title,
+                image = COALESCE(EXCLUDED.image, store_products.image), handle = COALESCE(EXCLUDED.handle, store_products.handle),
+                content_hash = EXCLUDED.content_hash, last_seen_at = GREATEST(store_products.last_seen_at, EXCLUDED.last_seen_at)
+            """, ct);
+    }
+
+    /// <summary>A product as an event shows it, and its handle (the link is made from the store's URL when a message renders).</summary>
+    public sealed record SeenProduct(CatalogProduct Product, string? Handle)
+    {
+        public string ProductId => Product.ProductId;
+        public string? VariantId => Product.VariantId;
+        public string Title => Product.Title;
+        public string? VariantTitle => Product.VariantTitle;
+        public string? Image => Product.Image;
+    }
+
+    /// <summary>The products of a normalized event: its <c>product</c> and its cart lines, one per product and variant.</summary>
+    public static List<SeenProduct> Read(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var items = new List<JsonElement>();
+        if (root.TryGetProperty("product", out var product) && product.ValueKind == JsonValueKind.Object)
+        {
+            items.Add(product);
+        }
+        if (root.TryGetProperty("cart", out var cart) && cart.ValueKind == JsonValueKind.Array)
+        {
+            items.AddRange(cart.EnumerateArray().Where(line => line.ValueKind == JsonValueKind.Object));
+        }
+        return [.. items
+            .Select(item => CatalogProduct.FromModel(Flat(item), storeDomain: null) is { } p ? new SeenProduct(p, Text(item, "handle")) : null)
+            .OfType<SeenProduct>()
+            .DistinctBy(p => (p.ProductId, p.VariantId ?? ""))];
+    }
+
+    private static Dictionary<string, object?> Flat(JsonElement item)
+        => item.EnumerateObject().ToDictionary(p => p.Name, p => (object?)Text(item, p.Name), StringComparer.Ordinal);
+
+    private static string? Text(JsonElement item, string name)
+        => item.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()) ? null : value.GetString()!.Trim(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        } : null;
+
+    /// <summary>A store product as a recommendation candidate, its link on the store's site.</summary>
+    public static CatalogProduct ToCatalog(StoreProduct product, string? storeUrl)
+        => new(product.ProductId, product.VariantId.Length == 0 ? null : product.VariantId, product.Title, product.VariantTitle,
+            product.Collection, product.Image,
+            storeUrl is null || product.Handle is null ? null : string.Create(CultureInfo.InvariantCulture, $"{storeUrl}/products/{Uri.EscapeDataString(product.Handle)}"));
+}

@@ -38,6 +38,9 @@ public static class ChaosSuite
     {
         ["Workflows:TimeScale"] = "3600",
         ["Workflows:QuietHours:Enabled"] = "false",
+        // Every enrollment treated, every discount step's own rule standing: the checks count what must be sent.
+        ["Workflows:Uplift:HoldoutShare"] = "0",
+        ["Workflows:Uplift:ExplorationShare"] = "0",
         ["Workflows:FrequencyCap"] = TimeSpan.FromSeconds(scenario.FrequencyCap.TotalSeconds * 3600).ToString(),
         ["Workflows:Seed:AbandonedCheckoutDelays"] = "01:00:00,03:00:00,05:00:00",
         ["Workflows:Seed:AbandonedSessionDelays"] = "02:00:00,04:00:00",

@@ -63,7 +63,8 @@ public sealed class ProxiedStack : IAsyncLifetime
             "--Infrastructure:Postgres=external",
             $"--ForwardedHeaders:KnownProxies:0={ProxyAddress}",
             // An hour passes in a second, so the first step of an abandoned checkout is due a second after it.
-            "--Workflows:TimeScale=3600", "--Workflows:QuietHours:Enabled=false");
+            "--Workflows:TimeScale=3600", "--Workflows:QuietHours:Enabled=false",
+            "--Workflows:Uplift:HoldoutShare=0", "--Workflows:Uplift:ExplorationShare=0");
 
         var postgres = await StartPostgresAsync(cts.Token);
         var redisPort = FreePorts.Next();

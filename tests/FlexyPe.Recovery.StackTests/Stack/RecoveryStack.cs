@@ -57,6 +57,10 @@ public class RecoveryStack : IAsyncLifetime
             $"--Parameters:flexype-webhook-secret={WebhookSecret}",
             $"--Parameters:admin-api-key={AdminApiKey}",
             $"--Ingest:WebhookSecrets:1={PreviousWebhookSecret}",
+            // Every enrollment treated and every discount step's rule standing, as the tests of other behaviour expect;
+            // the holdout and exploration tests set their stores' own shares (a later argument would win, too).
+            "--Workflows:Uplift:HoldoutShare=0",
+            "--Workflows:Uplift:ExplorationShare=0",
             .. ExtraArguments,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FlexyPe_AppHost>(arguments);

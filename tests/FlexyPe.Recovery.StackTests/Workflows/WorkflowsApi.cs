@@ -122,6 +122,53 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Rows of a query against workflowsdb, each as its column values.</summary>
+    public async Task<List<object?[]>> QueryAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public async Task<int> ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>PUTs a store's settings as an operator would (the store must have sent an event); the answer's body.</summary>
+    public async Task<JsonObject> PutSettingsAsync(string storeId, object settings, string? actor = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/stores/{Uri.EscapeDataString(storeId)}/settings")
+        {
+            Content = JsonContent.Create(settings, options: Json),
+        };
+        if (actor is not null)
+        {
+            request.Headers.Add("X-FlexyPe-Actor", actor);
+        }
+        var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"PUT settings answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    public async Task<JsonObject> GetJsonAsync(string path) => (await Http.GetFromJsonAsync<JsonObject>(path))!;
+
     public void Dispose() => Http.Dispose();
 }
 

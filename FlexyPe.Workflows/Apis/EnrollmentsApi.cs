@@ -183,10 +183,23 @@ public static class EnrollmentsApi
     }
 
     /// <summary>Per UTC day of a period (default the last 30 days): the series the console's charts draw.</summary>
-    public static async Task<Ok<List<DailyStats>>> DailyAsync([AsParameters] StatsQuery period, WorkflowsDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<List<DailyStats>>, ValidationProblem>> DailyAsync([AsParameters] StatsQuery period, WorkflowsDbContext db, TimeProvider time, CancellationToken ct)
     {
         var end = period.To?.ToUniversalTime() ?? time.GetUtcNow();
-        var start = period.From?.ToUniversalTime() ?? end.AddDays(-30);
+        // A series has a row per day: a period is bounded (a year), and the default start must not fall before year 1.
+        if (end.UtcTicks < TimeSpan.FromDays(DefaultDays).Ticks && period.From is null)
+        {
+            return PeriodProblem("to", "to is too early for the default period; give from as well");
+        }
+        var start = period.From?.ToUniversalTime() ?? end.AddDays(-DefaultDays);
+        if (start >= end)
+        {
+            return PeriodProblem("from", "from must be before to");
+        }
+        if (end - start > TimeSpan.FromDays(MaxDays))
+        {
+            return PeriodProblem("from", $"a daily series covers at most {MaxDays} days");
+        }
         var store = period.StoreId;
         var enrolled = await db.Enrollments
             .Where(e => (store == null || e.StoreId == store) && e.EnrolledAt >= start && e.EnrolledAt < end)
@@ -205,7 +218,9 @@ public static class EnrollmentsApi
             .GroupBy(r => r.RecoveredAt.Date).Select(g => new { g.Key, Count = g.Count(), Revenue = g.Sum(r => r.Revenue) }).ToListAsync(ct);
 
         var days = new List<DailyStats>();
-        for (var day = DateOnly.FromDateTime(start.UtcDateTime); day <= DateOnly.FromDateTime(end.UtcDateTime); day = day.AddDays(1))
+        // to is exclusive: a period ending at midnight does not draw the day that begins then.
+        var lastDay = DateOnly.FromDateTime(end.UtcDateTime.AddTicks(-1));
+        for (var day = DateOnly.FromDateTime(start.UtcDateTime); day <= lastDay; day = day.AddDays(1))
         {
             var date = day.ToDateTime(TimeOnly.MinValue);
             var recovery = recovered.FirstOrDefault(r => r.Key == date);
@@ -217,6 +232,12 @@ public static class EnrollmentsApi
         }
         return TypedResults.Ok(days);
     }
+
+    private const int DefaultDays = 30;
+    private const int MaxDays = 366;
+
+    private static ValidationProblem PeriodProblem(string field, string message)
+        => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     private static (DateTimeOffset From, DateTimeOffset To) Bounds(StatsQuery period)
         => (period.From?.ToUniversalTime() ?? DateTimeOffset.MinValue.ToUniversalTime(), period.To?.ToUniversalTime() ?? DateTimeOffset.MaxValue.ToUniversalTime());

@@ -231,7 +231,8 @@ public sealed class HostileRequests(string secret, int seed)
                 headers["X-Flexype-Authorization"] = "";
                 break;
             case 2:
-                headers["X-Flexype-Authorization"] = secret + " ";
+                // One character more (a trailing space would not do: HTTP trims it, and the secret is then right).
+                headers["X-Flexype-Authorization"] = secret + "0";
                 break;
             case 3:
                 headers["X-Flexype-Authorization"] = secret[..^1];

@@ -240,6 +240,29 @@ public sealed class SequencesApiTests(WorkflowsStack stack) : IDisposable
         Assert.Contains("/internal/events/batch", paths);
     }
 
+    [Theory]
+    [InlineData("to=0001-01-01", "to")]
+    [InlineData("from=2026-05-02&to=2026-05-01", "from")]
+    [InlineData("from=2000-01-01&to=2026-05-01", "from")]
+    public async Task A_daily_series_over_a_period_it_cannot_draw_is_refused_with_the_field_named(string query, string field)
+    {
+        var response = await api.Http.GetAsync($"/api/stats/daily?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.NotEmpty(problem["errors"]![field]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_daily_series_has_a_row_for_every_day_of_the_period_and_none_for_the_exclusive_end()
+    {
+        var days = (await api.Http.GetFromJsonAsync<List<JsonObject>>("/api/stats/daily?from=2026-05-01&to=2026-05-08"))!;
+
+        Assert.Equal(["2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05", "2026-05-06", "2026-05-07"],
+            days.Select(d => (string)d["date"]!).ToArray());
+    }
+
     private async Task<JsonObject> CheckoutStatsAsync()
         => (await api.Http.GetFromJsonAsync<List<JsonObject>>("/api/stats/sequences"))!.Single(s => (string)s["sequence_key"]! == "abandoned-checkout");
 

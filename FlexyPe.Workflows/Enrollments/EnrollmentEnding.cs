@@ -63,5 +63,30 @@ public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock,
 
     /// <summary>Serializes work on one key (a shopper, a checkout) across requests and replicas until the transaction ends.</summary>
     public Task LockAsync(string storeId, string key, CancellationToken ct)
-        => db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({storeId + "|" + key}, 0))", ct);
+        => db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({LockName(storeId, key)}, 0))", ct);
+
+    /// <summary>
+    /// Of <paramref name="names"/> (from <see cref="LockName"/>), the locks held by another transaction now; the others
+    /// this transaction now holds. Never waits: step firing holds claimed steps that event intake may be waiting for.
+    /// </summary>
+    public async Task<HashSet<string>> TryLockAsync(IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        if (names.Count == 0)
+        {
+            return [];
+        }
+        var ordered = names.Distinct().Order(StringComparer.Ordinal).ToArray();
+        var busy = await db.Database.SqlQuery<string>($"""
+            SELECT n AS "Value" FROM unnest({ordered}) WITH ORDINALITY AS t(n, i)
+            WHERE NOT pg_try_advisory_xact_lock(hashtextextended(n, 0))
+            ORDER BY i
+            """).ToListAsync(ct);
+        return [.. busy];
+    }
+
+    /// <summary>The name of the lock on one key of a store (what <see cref="LockAsync"/> takes).</summary>
+    public static string LockName(string storeId, string key) => storeId + "|" + key;
+
+    /// <summary>The key of a shopper: held while Workflows takes an event of theirs.</summary>
+    public static string ShopperKey(string email) => "shopper:" + email;
 }

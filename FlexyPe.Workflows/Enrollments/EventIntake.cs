@@ -60,10 +60,17 @@ public sealed class EventIntake(
         activity?.SetTag("flexype.event.type", e.Type);
         activity?.SetTag("flexype.store.id", e.StoreId);
 
-        var now = clock.Now;
-        await stores.RegisterAsync(e.StoreId, e.Store?.Name, now, ct);
+        await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var email = e.ShopperEmail;
+        if (email is not null)
+        {
+            // The shopper's lock first: step firing does not fire a step of a shopper whose event is being taken (it
+            // tries this lock), so a purchase taken here ends the sequence before any later step of it fires.
+            await ending.LockAsync(e.StoreId, EnrollmentEnding.ShopperKey(email), ct);
+        }
+        // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
+        var now = clock.Now;
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
             VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {email}, {e.OccurredAt ?? now}, {now}, {json}::jsonb)
@@ -76,10 +83,6 @@ public sealed class EventIntake(
             return IntakeResult.Duplicate;
         }
 
-        if (email is not null)
-        {
-            await ending.LockAsync(e.StoreId, "shopper:" + email, ct);
-        }
         await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, now, ct);
         switch (e.Type)
         {

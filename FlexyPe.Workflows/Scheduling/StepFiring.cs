@@ -92,7 +92,15 @@ public sealed class StepFiring(
         }
         lastClaimed = due[0].Id;
 
+        var claimed = due.Count;
+        due = await WithoutShoppersBeingTakenAsync(due, ct);
+        if (due.Count == 0)
+        {
+            await transaction.CommitAsync(ct);
+            return claimed;
+        }
         var enrollmentIds = due.Select(s => s.EnrollmentId).Distinct().ToList();
+        // Read once the shoppers' locks are held: an event taken before them (a purchase) is seen.
         var enrollments = await db.Enrollments.Where(e => enrollmentIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
         await LockShoppersAsync(enrollments.Values, ct);
         var sequenceIds = enrollments.Values.Select(e => e.SequenceId).Distinct().ToList();
@@ -133,7 +141,7 @@ public sealed class StepFiring(
         await ending.FinishIfNothingLeftAsync(enrollmentIds, ct);
         // The commit wakes the outbox relay (the outbox table's trigger announces the new requests).
         await transaction.CommitAsync(ct);
-        return due.Count;
+        return claimed;
     }
 
     /// <summary>Decides the step's outcome; the message request to write when it is sent, else null.</summary>
@@ -175,7 +183,7 @@ public sealed class StepFiring(
         {
             step.DueAt = allowed;
             step.Reason = "deferred: quiet hours";
-            telemetry.StepsDeferred.Add(1);
+            telemetry.StepsDeferred.Add(1, new KeyValuePair<string, object?>("reason", "quiet_hours"));
             return null;
         }
         var recovery = EventTypes.Recovery.Contains(enrollment.Trigger);
@@ -287,6 +295,29 @@ public sealed class StepFiring(
     /// covers) to commit, so the messages already sent, read next, include what it sent: the cap then holds across
     /// replicas, not only within a batch. Taken in one order everywhere, so two batches never wait on each other.
     /// </summary>
+    /// <summary>
+    /// The claimed steps less those of shoppers whose event Workflows is taking at this moment (event intake holds
+    /// their lock): those stay scheduled for the next round, when the event (a purchase, say) has been taken and is
+    /// seen. The shoppers of the rest are locked until this batch commits, so an event of theirs waits for it.
+    /// </summary>
+    private async Task<List<ScheduledStep>> WithoutShoppersBeingTakenAsync(List<ScheduledStep> due, CancellationToken ct)
+    {
+        var enrollmentIds = due.Select(s => s.EnrollmentId).Distinct().ToList();
+        var shoppers = await db.Enrollments
+            .Where(e => enrollmentIds.Contains(e.Id) && e.ShopperEmail != null)
+            .Select(e => new { e.Id, e.StoreId, e.ShopperEmail })
+            .ToListAsync(ct);
+        var lockOf = shoppers.ToDictionary(e => e.Id, e => EnrollmentEnding.LockName(e.StoreId, EnrollmentEnding.ShopperKey(e.ShopperEmail!)));
+        var busy = await ending.TryLockAsync([.. lockOf.Values], ct);
+        if (busy.Count == 0)
+        {
+            return due;
+        }
+        telemetry.StepsDeferred.Add(due.Count(s => lockOf.TryGetValue(s.EnrollmentId, out var name) && busy.Contains(name)),
+            new KeyValuePair<string, object?>("reason", "event_being_taken"));
+        return [.. due.Where(s => !lockOf.TryGetValue(s.EnrollmentId, out var name) || !busy.Contains(name))];
+    }
+
     private async Task LockShoppersAsync(IEnumerable<Enrollment> enrollments, CancellationToken ct)
     {
         var keys = enrollments

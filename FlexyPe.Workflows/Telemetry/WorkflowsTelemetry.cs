@@ -21,7 +21,7 @@ public sealed class WorkflowsTelemetry
         StepsFired = meter.CreateCounter<long>("flexype.workflows.steps.fired", description: "Steps that produced a message request, by sequence.");
         StepsSkipped = meter.CreateCounter<long>("flexype.workflows.steps.skipped", description: "Steps skipped, by reason.");
         StepsCancelled = meter.CreateCounter<long>("flexype.workflows.steps.cancelled", description: "Steps cancelled, by reason.");
-        StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps moved out of quiet hours.");
+        StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps left for later, by reason: quiet_hours, or event_being_taken (an event of the shopper is being taken).");
         Recoveries = meter.CreateCounter<long>("flexype.workflows.recoveries", description: "Purchases attributed to a message, by sequence.");
         FiringLateness = meter.CreateHistogram<double>("flexype.workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired.");
         StepPolls = new PollCounter(meter, "flexype.workflows.steps.polls", "Rounds of the due-step poller");

@@ -35,21 +35,7 @@ public sealed class UnsubscribeTokenTests(DeployedStackFixture fixture, ITestOut
         var link = entry!.ListUnsubscribe!.Split(',').Select(p => p.Trim().Trim('<', '>')).First(p => p.StartsWith("http", StringComparison.Ordinal));
         var token = link[(link.LastIndexOf('/') + 1)..];
 
-        var random = new Random(7);
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        var forged = new List<string>();
-        for (var i = 0; i < token.Length; i += Math.Max(1, token.Length / 60))
-        {
-            var altered = token.ToCharArray();
-            altered[i] = alphabet[(alphabet.IndexOf(altered[i], StringComparison.Ordinal) + 1 + random.Next(alphabet.Length - 1)) % alphabet.Length];
-            forged.Add(new string(altered));
-        }
-        forged.AddRange([token[..^1], token[..(token.Length / 2)], token + "A", token + token, "", "x", new string('A', token.Length)]);
-        for (var i = 0; i < 100; i++)
-        {
-            forged.Add(new string([.. Enumerable.Range(0, random.Next(1, 300)).Select(_ => alphabet[random.Next(alphabet.Length)])]));
-        }
-        forged = [.. forged.Where(f => f.Length > 0 && f != token).Distinct()];
+        var forged = ForgedTokens.From(token, seed: 7);
 
         using var anonymous = new HttpClient { BaseAddress = stack.Url(DeployedStack.Notifier) };
         foreach (var fake in forged)

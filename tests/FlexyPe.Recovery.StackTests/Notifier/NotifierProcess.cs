@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using FlexyPe.Recovery.StackTests.Stack;
+using FlexyPe.Recovery.Testing;
 using Npgsql;
 
 namespace FlexyPe.Recovery.StackTests.Notifier;
@@ -14,12 +14,12 @@ namespace FlexyPe.Recovery.StackTests.Notifier;
 internal sealed class NotifierProcess : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly ConcurrentQueue<string> output = new();
+    private readonly RecentLines output = new();
 
     public HttpClient Http { get; }
 
     /// <summary>The last lines the process wrote (console logs).</summary>
-    public string Output => string.Join('\n', output);
+    public string Output => output.ToString();
     public NotifierClient Client { get; }
 
     private NotifierProcess(Process process, Uri baseAddress, string adminApiKey)
@@ -90,8 +90,8 @@ internal sealed class NotifierProcess : IAsyncDisposable
         }
 
         var notifier = new NotifierProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), adminApiKey);
-        notifier.process.OutputDataReceived += (_, e) => notifier.Keep(e.Data);
-        notifier.process.ErrorDataReceived += (_, e) => notifier.Keep(e.Data);
+        notifier.process.OutputDataReceived += (_, e) => notifier.output.Add(e.Data);
+        notifier.process.ErrorDataReceived += (_, e) => notifier.output.Add(e.Data);
         notifier.process.BeginOutputReadLine();
         notifier.process.BeginErrorReadLine();
 
@@ -121,24 +121,11 @@ internal sealed class NotifierProcess : IAsyncDisposable
                 // Waits until everything the process wrote has been read: why it stopped is in its last lines.
                 await notifier.process.WaitForExitAsync();
             }
-            var log = string.Join('\n', notifier.output);
+            var log = notifier.output.ToString();
             await notifier.DisposeAsync();
             throw new InvalidOperationException($"The Notifier process did not start: {e.Message}\n{log}", e);
         }
         return notifier;
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        output.Enqueue(line);
-        while (output.Count > 200)
-        {
-            output.TryDequeue(out _);
-        }
     }
 
     public async ValueTask DisposeAsync()

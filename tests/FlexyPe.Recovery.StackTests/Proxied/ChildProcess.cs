@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using FlexyPe.Recovery.Testing;
 
 namespace FlexyPe.Recovery.StackTests.Proxied;
 
@@ -7,13 +7,13 @@ namespace FlexyPe.Recovery.StackTests.Proxied;
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly ConcurrentQueue<string> output = new();
+    private readonly RecentLines output = new();
     private readonly bool interruptToStop;
 
     public string Name { get; }
 
     /// <summary>The last lines the program wrote, for a failure message.</summary>
-    public string Output => string.Join('\n', output);
+    public string Output => output.ToString();
 
     public bool HasExited => process.HasExited;
 
@@ -45,8 +45,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         var child = new ChildProcess(name, Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}"), interruptToStop);
-        child.process.OutputDataReceived += (_, e) => child.Keep(e.Data);
-        child.process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
+        child.process.OutputDataReceived += (_, e) => child.output.Add(e.Data);
+        child.process.ErrorDataReceived += (_, e) => child.output.Add(e.Data);
         child.process.BeginOutputReadLine();
         child.process.BeginErrorReadLine();
         return child;
@@ -62,19 +62,6 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (child.process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {child.process.ExitCode}: {child.Output}");
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        output.Enqueue(line);
-        while (output.Count > 200)
-        {
-            output.TryDequeue(out _);
         }
     }
 

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace FlexyPe.Recovery.StackTests.Workflows;
 
 /// <summary>
@@ -37,6 +39,49 @@ public sealed class LateEventTests(WorkflowsStack stack) : IDisposable
         await api.PostEventAsync(events.AbandonedCheckout($"chk-{Guid.NewGuid():N}", email, "PAYMENT_LOADED", occurredAt: purchasedAt.AddMinutes(5)));
 
         Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+    }
+
+    [Fact]
+    public async Task A_step_of_a_shopper_whose_event_is_being_taken_waits_for_it_and_then_sees_the_purchase()
+    {
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout($"chk-{Guid.NewGuid():N}", email, "PAYMENT_LOADED"));
+        var enrollment = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        // The steps not yet fired, parked a day away while the test takes the shopper's lock.
+        var parked = (await api.QueryAsync($"""
+            UPDATE scheduled_steps SET due_at = now() + interval '1 day'
+            WHERE enrollment_id = '{enrollment}' AND state = 'scheduled' RETURNING id::text
+            """)).Select(row => (string)row[0]!).ToList();
+        Assert.NotEmpty(parked);
+        var steps = string.Join(",", parked.Select(id => $"'{id}'"));
+
+        // What event intake holds while it takes an event of the shopper (a purchase, say).
+        await using var intake = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await intake.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", intake))
+        {
+            take.Parameters.AddWithValue("name", $"{events.StoreId}|shopper:{email}");
+            await take.ExecuteNonQueryAsync();
+        }
+        await api.ExecuteAsync($"UPDATE scheduled_steps SET due_at = now() WHERE id IN ({steps})");
+
+        // Due, yet not fired while the event is being taken: the step poller passes them over round after round.
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.Equal(parked.Count, await api.ScalarAsync<long>($"SELECT count(*) FROM scheduled_steps WHERE id IN ({steps}) AND state = 'scheduled'"));
+        }
+        // The event taken: a purchase ends the enrollment; then intake lets go.
+        await api.ExecuteAsync($"UPDATE enrollments SET state = 'ended', end_reason = 'recovered: checkout completed', ended_at = now() WHERE id = '{enrollment}'");
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", intake))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        var outcomes = await Eventually.MatchesAsync(
+            () => api.QueryAsync($"SELECT state, reason FROM scheduled_steps WHERE id IN ({steps})"),
+            rows => rows.All(row => (string)row[0]! != "scheduled"), "the held steps to be decided");
+        Assert.All(outcomes, row => Assert.Equal(["cancelled", "enrollment ended"], [(string)row[0]!, (string)row[1]!]));
     }
 
     public void Dispose() => api.Dispose();

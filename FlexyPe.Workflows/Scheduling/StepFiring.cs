@@ -291,11 +291,6 @@ public sealed class StepFiring(
     }
 
     /// <summary>
-    /// Waits for any other process firing a step of the same shoppers (recovery sequences only, which the frequency cap
-    /// covers) to commit, so the messages already sent, read next, include what it sent: the cap then holds across
-    /// replicas, not only within a batch. Taken in one order everywhere, so two batches never wait on each other.
-    /// </summary>
-    /// <summary>
     /// The claimed steps less those of shoppers whose event Workflows is taking at this moment (event intake holds
     /// their lock): those stay scheduled for the next round, when the event (a purchase, say) has been taken and is
     /// seen. The shoppers of the rest are locked until this batch commits, so an event of theirs waits for it.
@@ -318,6 +313,11 @@ public sealed class StepFiring(
         return [.. due.Where(s => !lockOf.TryGetValue(s.EnrollmentId, out var name) || !busy.Contains(name))];
     }
 
+    /// <summary>
+    /// Waits for any other process firing a step of the same shoppers (recovery sequences only, which the frequency cap
+    /// covers) to commit, so the messages already sent, read next, include what it sent: the cap then holds across
+    /// replicas, not only within a batch. Taken in one order everywhere, so two batches never wait on each other.
+    /// </summary>
     private async Task LockShoppersAsync(IEnumerable<Enrollment> enrollments, CancellationToken ct)
     {
         var keys = enrollments

@@ -35,9 +35,8 @@ public sealed class ConsolePagesTests(ConsoleStack stack)
         {
             await ConsoleStack.OpenAsync(page, path);
         }
-        // Let the page's data arrive (tables, charts, the live preview) before looking.
-        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle);
-        await page.WaitForTimeoutAsync(500);
+        // Look once the page's data has arrived (tables, charts, the live preview), not after a fixed pause.
+        await ConsoleStack.WaitLoadedAsync(page);
 
         Directory.CreateDirectory(ConsoleStack.ScreenshotDirectory);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleStack.ScreenshotDirectory, $"{ConsoleStack.Slug(path)}-{width}.png"), FullPage = true });

@@ -98,6 +98,17 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
     public static Task WaitInteractiveAsync(IPage page)
         => page.Locator("main[data-interactive=yes]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
 
+    /// <summary>
+    /// Until the page has its data: nothing on it says it is loading (a progress ring, a "Loading…" row), and a sequence
+    /// editor shows its live preview.
+    /// </summary>
+    public static Task WaitLoadedAsync(IPage page)
+        => page.WaitForFunctionAsync("""
+            () => !document.querySelector('fluent-progress-ring, [aria-label^="Loading"]')
+                && ![...document.querySelectorAll('td.empty')].some(cell => cell.textContent.includes('Loading'))
+                && (!document.querySelector('#save-sequence') || !!document.querySelector('#preview-subject, #preview-failure'))
+            """, null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
     /// <summary>An invited account with <paramref name="role"/>, made by the admin in the browser; its email.</summary>
     public async Task<string> InviteAsync(string role, string password)
     {

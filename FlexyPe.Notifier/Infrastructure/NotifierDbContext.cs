@@ -27,6 +27,8 @@ public sealed class NotifierDbContext(DbContextOptions<NotifierDbContext> option
             // The claim query: pending rows, oldest due first.
             request.HasIndex(r => new { r.Status, r.NextAttemptAt });
             request.HasIndex(r => r.To);
+            // The console's deliveries list, newest first: without it every page load reads the whole table, bodies and all.
+            request.HasIndex(r => r.CreatedAt);
             request.Property(r => r.Tags)
                 .HasConversion(
                     tags => JsonSerializer.Serialize(tags, JsonSerializerOptions.Default),

@@ -168,6 +168,9 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                     b.HasKey("Id")
                         .HasName("pk_message_requests");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_message_requests_created_at");
+
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_message_requests_idempotency_key");

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace ConsoleBench;
@@ -73,25 +74,58 @@ public static class DataSet
             ANALYZE;
             """);
 
-        // Sent, dead-lettered and suppressed only: nothing the Notifier's workers would pick up and send.
+        // Sent, dead-lettered and suppressed only: nothing the Notifier's workers would pick up and send. Each row is the
+        // size of a real one (an HTML body of about 3 KB, its text part, and for a sent message the MIME it was sent as,
+        // about 6 KB), with per-message content so that it compresses no better than a real email: a list that reads
+        // the whole table is as slow here as it would be on a real one.
         await ExecuteAsync(notifierDb, $"""
             INSERT INTO message_requests (id, idempotency_key, store_id, store_name, "to", subject, html_body, text_body, tags,
                                           "from", reply_to, track_clicks, status, attempt_count, created_at, next_attempt_at,
                                           completed_at, last_smtp_reply, message_id, mime, trace_parent)
             SELECT gen_random_uuid(), 'bench:' || n, '{Store}', 'Bench Store', 'shopper' || (n % {Enrollments}) || '@bench.example',
-                   'Shopper, you left something in your cart', '<p>Your cart</p>', NULL,
+                   'Shopper, you left something in your cart', b.html, b.text,
                    jsonb_build_object('sequence', 'abandoned-checkout', 'step', (n % 3 + 1)::text), NULL, NULL, false,
                    CASE WHEN n % 97 = 0 THEN 'dead_lettered' WHEN n % 89 = 0 THEN 'suppressed' ELSE 'sent' END, 1,
                    now() - (n % 43200) * interval '1 minute', now(), now() - (n % 43200) * interval '1 minute' + interval '2 seconds',
                    CASE WHEN n % 97 = 0 THEN '550 5.1.1 mailbox unavailable' ELSE '250 2.0.0 OK queued' END,
-                   'bench-' || n || '@bench.example', NULL, NULL
+                   'bench-' || n || '@bench.example',
+                   CASE WHEN n % 97 = 0 OR n % 89 = 0 THEN NULL
+                        ELSE 'Content-Type: multipart/alternative; boundary="b' || n || E'"\r\n\r\n' || b.text || E'\r\n' || b.html || E'\r\n' || b.html END,
+                   NULL
             FROM generate_series(1, {Messages}) AS n
+            CROSS JOIN LATERAL (
+                SELECT '<table role="presentation" width="100%">' || string_agg(
+                           '<tr><td style="padding:8px 12px;font-family:Arial,sans-serif;color:#1a1a1a">' || md5(n || ':' || i) ||
+                           '</td><td style="text-align:right">&#8377;' || (100 + i * 7) || '.00</td></tr>', '') || '</table>' AS html,
+                       string_agg('Item ' || i || ' ' || md5(i || ':' || n) || E'\n', '') AS text
+                FROM generate_series(1, 24) AS i) AS b
             ON CONFLICT DO NOTHING;
             ANALYZE;
             """);
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    /// <summary>EXPLAIN ANALYZE of <paramref name="sql"/>: its execution time, buffers read and top plan node.</summary>
+    public static async Task<JsonObject> ExplainAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", connection);
+        var plan = JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)![0]!;
+        var top = plan["Plan"]!;
+        var scan = top;
+        while (scan["Plans"] is JsonArray children && children.Count > 0)
+        {
+            scan = children[0]!;
+        }
+        return new JsonObject
+        {
+            ["execution_ms"] = Math.Round((double)plan["Execution Time"]!, 2),
+            ["scan"] = $"{scan["Node Type"]} {scan["Index Name"] ?? scan["Relation Name"]}",
+            ["shared_buffers_read_and_hit"] = (long)top["Shared Hit Blocks"]! + (long)top["Shared Read Blocks"]!,
+        };
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

@@ -14,7 +14,7 @@ using Aspire.Hosting.Testing;
 // Console page timings: every page with an empty stack, then with 10,000 enrollments and 100,000 messages in the
 // databases, side by side. The whole stack runs as the tests run it (local processes, a throw-away data folder).
 var output = args.Length > 0 ? args[0] : "bench/results/console.json";
-const int Runs = 7;
+const int Runs = 10;
 var adminKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 var dataDirectory = Path.Combine(Path.GetTempPath(), $"flexype-console-bench-{Guid.NewGuid():N}");
 Directory.CreateDirectory(dataDirectory);
@@ -77,10 +77,10 @@ var notifierDb = await app.GetConnectionStringAsync("notifierdb") ?? throw new I
     ("People", "/people", "#people"),
 ];
 
-async Task<Dictionary<string, JsonObject>> MeasureAsync(string? enrollmentPath)
+async Task<Dictionary<string, JsonObject>> MeasureAsync(string? enrollmentPath, string? only = null)
 {
     var results = new Dictionary<string, JsonObject>();
-    foreach (var (name, path, ready) in Pages(enrollmentPath))
+    foreach (var (name, path, ready) in Pages(enrollmentPath).Where(p => only is null || p.Name == only))
     {
         var content = new List<double>();
         var interactive = new List<double>();
@@ -103,17 +103,20 @@ async Task<Dictionary<string, JsonObject>> MeasureAsync(string? enrollmentPath)
         results[name] = new JsonObject
         {
             ["path"] = path,
-            ["shown_ms_median"] = Median(content),
-            ["shown_ms_max"] = Math.Round(content.Max(), 1),
-            ["interactive_ms_median"] = Median(interactive),
+            ["shown_ms_p50"] = Percentile(content, 50),
+            ["shown_ms_p95"] = Percentile(content, 95),
+            ["interactive_ms_p50"] = Percentile(interactive, 50),
+            ["interactive_ms_p95"] = Percentile(interactive, 95),
             ["interactive_ms_max"] = Math.Round(interactive.Max(), 1),
         };
-        Console.WriteLine($"  {name,-36} shown {Median(content),7:0.0} ms   interactive {Median(interactive),7:0.0} ms");
+        Console.WriteLine($"  {name,-36} shown p50 {Percentile(content, 50),7:0.0} p95 {Percentile(content, 95),7:0.0} ms   interactive p50 {Percentile(interactive, 50),7:0.0} p95 {Percentile(interactive, 95),7:0.0} ms");
     }
     return results;
 }
 
-Console.WriteLine("empty stack:");
+// The machine is shared: what else was running shows in the load average (2 cores).
+var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+Console.WriteLine($"empty stack (load average {loadBefore}):");
 var empty = await MeasureAsync(null);
 
 Console.WriteLine("writing the data set…");
@@ -140,12 +143,35 @@ await using (var connection = new Npgsql.NpgsqlConnection(workflowsDb))
 Console.WriteLine("with the data set:");
 var loaded = await MeasureAsync(enrollment);
 
+// The deliveries list reads the newest 100 of 100,000 messages. Measured again without the index that serves it
+// (ix_message_requests_created_at, added for this page), as the page was before, and the query's plan both ways.
+const string DeliveriesPage = "Deliveries (latest 100)";
+const string ListQuery = """
+    SELECT id, idempotency_key, store_id, "to", subject, status, attempt_count, created_at, completed_at, last_smtp_reply
+    FROM message_requests ORDER BY created_at DESC LIMIT 100
+    """;
+var planWithIndex = await DataSet.ExplainAsync(notifierDb, ListQuery);
+await DataSet.ExecuteAsync(notifierDb, "DROP INDEX ix_message_requests_created_at");
+var planWithoutIndex = await DataSet.ExplainAsync(notifierDb, ListQuery);
+Console.WriteLine($"without ix_message_requests_created_at (list query: {planWithoutIndex["execution_ms"]} ms, with it {planWithIndex["execution_ms"]} ms):");
+var withoutIndex = (await MeasureAsync(enrollment, only: DeliveriesPage))[DeliveriesPage];
+await DataSet.ExecuteAsync(notifierDb, "CREATE INDEX ix_message_requests_created_at ON message_requests (created_at)");
+var indexDiagnostic = new JsonObject
+{
+    ["page"] = DeliveriesPage,
+    ["index"] = "ix_message_requests_created_at ON message_requests (created_at)",
+    ["page_without_index"] = withoutIndex,
+    ["page_with_index"] = loaded[DeliveriesPage].DeepClone(),
+    ["list_query_without_index"] = planWithoutIndex,
+    ["list_query_with_index"] = planWithIndex,
+};
+
 const double Goal = 1000;
 var pages = new JsonArray();
 foreach (var (name, after) in loaded)
 {
     var before = empty.GetValueOrDefault(name);
-    var ratio = before is null ? null : (double?)Math.Round((double)after["interactive_ms_median"]! / Math.Max(1, (double)before["interactive_ms_median"]!), 2);
+    var ratio = before is null ? null : (double?)Math.Round((double)after["interactive_ms_p50"]! / Math.Max(1, (double)before["interactive_ms_p50"]!), 2);
     pages.Add(new JsonObject
     {
         ["page"] = name,
@@ -153,18 +179,20 @@ foreach (var (name, after) in loaded)
         ["empty"] = before?.DeepClone(),
         ["loaded"] = after.DeepClone(),
         ["loaded_over_empty"] = ratio,
-        ["under_1s"] = (double)after["interactive_ms_max"]! < Goal,
+        ["under_1s"] = (double)after["interactive_ms_p95"]! < Goal,
     });
 }
 var result = new JsonObject
 {
     ["date"] = DateTimeOffset.UtcNow.ToString("O"),
     ["machine"] = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}",
-    ["method"] = $"Chromium (Playwright) signed in as an admin; each page loaded {Runs} times after one warm-up load. 'shown' is from navigation to the page's data in the server-rendered HTML; 'interactive' until the page answers clicks with its data (the circuit connected and the page re-rendered). The stack runs under the AppHost in local-process mode on this machine, with the console's data calls going to Ingest, Workflows and Notifier.",
+    ["method"] = $"Chromium (Playwright) signed in as an admin; each page loaded {Runs} times after one warm-up load; p50 and p95 by nearest rank (with 10 loads, p95 is the slowest). 'shown' is from navigation to the page's data in the server-rendered HTML; 'interactive' until the page answers clicks with its data (the circuit connected and the page re-rendered). The stack runs under the AppHost in local-process mode on this machine, with the console's data calls going to Ingest, Workflows and Notifier.",
+    ["load_average_before"] = loadBefore,
     ["data_set"] = counts,
-    ["goal"] = "every page interactive in under 1 s (slowest of the runs) with 10,000 enrollments and 100,000 messages",
+    ["goal"] = "every page interactive in under 1 s (p95 of its loads) with 10,000 enrollments and 100,000 messages",
     ["goal_met"] = pages.All(p => (bool)p!["under_1s"]!),
     ["pages"] = pages,
+    ["deliveries_index"] = indexDiagnostic,
 };
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -180,8 +208,10 @@ catch (IOException)
     // A server still closing its files; the folder is under /tmp.
 }
 
-static double Median(List<double> values)
+// Nearest rank: with 10 loads p50 is the 5th fastest and p95 the slowest.
+static double Percentile(List<double> values, int percent)
 {
     var sorted = values.Order().ToList();
-    return Math.Round(sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2, 1);
+    var rank = (int)Math.Ceiling(percent / 100.0 * sorted.Count);
+    return Math.Round(sorted[Math.Clamp(rank, 1, sorted.Count) - 1], 1);
 }

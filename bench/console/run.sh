@@ -4,6 +4,7 @@
 #   flock /tmp/flexype-stack.lock bash bench/console/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dotnet build FlexyPe.Recovery.sln -c Debug -v q -nologo >/dev/null
-dotnet build bench/console/ConsoleBench.csproj -c Debug -v q -nologo >/dev/null
+# The bench references the AppHost, which builds the services and the console with it.
+dotnet build bench/console/ConsoleBench.csproj -c Debug -v q -nologo
 dotnet bench/console/bin/Debug/net10.0/ConsoleBench.dll bench/results/console.json
+python3 bench/console/table.py bench/results/console.json bench/README.md

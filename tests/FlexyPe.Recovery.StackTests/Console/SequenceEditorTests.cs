@@ -34,6 +34,8 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.WaitForURLAsync($"**/sequences/{key}");
         await page.ReloadAsync();
         await ConsoleStack.WaitInteractiveAsync(page);
+        // Interactive, the editor loads the sequence again: count its steps once it has.
+        await ConsoleStack.WaitLoadedAsync(page);
 
         Assert.StartsWith("John, your Multigrain Atta", await subject.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("Hi John,", body, StringComparison.Ordinal);
@@ -150,6 +152,8 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.WaitForURLAsync($"**/sequences/{key}");
         await ConsoleStack.WaitInteractiveAsync(page);
         await page.Locator("#draft-offer").GetByRole(AriaRole.Button, new() { Name = "Restore them" }).ClickAsync();
+        // The click is handled on the server, over the circuit: look once the page says the changes are back.
+        await page.Locator("#save-notice").Filter(new LocatorFilterOptions { HasText = "unsaved changes are back" }).WaitForAsync();
 
         Assert.Contains("/account/sign-in", askedToSignIn, StringComparison.Ordinal);
         Assert.Equal("Draft kept for {{ customer.first_name }}", await page.InputValueAsync("#step-0-subject"));

@@ -104,6 +104,28 @@ public static class DataSet
             """);
     }
 
+    /// <summary>
+    /// Vacuums and analyzes each database, then checkpoints: tables that appeared in one go otherwise get autovacuum's
+    /// first pass (and a checkpoint of the writes) while the pages are being timed, which tables that grew over 30 days
+    /// would have had long ago.
+    /// </summary>
+    public static async Task SettleAsync(params string[] connectionStrings)
+    {
+        foreach (var connectionString in connectionStrings)
+        {
+            // VACUUM runs alone: it cannot be part of a multi-statement batch (an implicit transaction).
+            await ExecuteAsync(connectionString, "VACUUM (ANALYZE)");
+        }
+        try
+        {
+            await ExecuteAsync(connectionStrings[0], "CHECKPOINT");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            Console.WriteLine("no checkpoint: the connection's role may not take one");
+        }
+    }
+
     /// <summary>EXPLAIN ANALYZE of <paramref name="sql"/>: its execution time, buffers read and top plan node.</summary>
     public static async Task<JsonObject> ExplainAsync(string connectionString, string sql)
     {

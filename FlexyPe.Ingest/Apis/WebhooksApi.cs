@@ -19,6 +19,9 @@ public static class WebhooksApi
 {
     private static readonly string[] HeadersNeverStored = [WebhookAuthenticator.HeaderName, "Authorization", "Cookie"];
 
+    /// <summary>The longest event id taken (FlexyPe's are UUIDs; a content id is 40 characters): past it, 400.</summary>
+    public const int MaxEventIdLength = 256;
+
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/webhooks/flexype/{kind?}", ReceiveAsync)
@@ -84,7 +87,12 @@ public static class WebhooksApi
             var headersJson = HeadersJson(request);
             var bodyText = Encoding.UTF8.GetString(body);
 
-            // 3. Something we can read: a JSON object.
+            // 3. Something we can read: a JSON object, in UTF-8 as JSON must be (RFC 8259). The reader does not check the
+            // bytes inside strings it is not asked for, and the stored text would silently differ from what was sent.
+            if (!System.Text.Unicode.Utf8.IsValid(body))
+            {
+                return await RejectAsync("invalid_utf8", "The body is not valid UTF-8, so it is not JSON.", null);
+            }
             JsonDocument document;
             try
             {
@@ -109,6 +117,10 @@ public static class WebhooksApi
                     kind,
                     time.GetUtcNow());
                 var eventId = FlexyPeEventParser.EventIdOf(delivery);
+                if (eventId.Length > MaxEventIdLength)
+                {
+                    return await RejectAsync("event_id_too_long", $"The event id is {eventId.Length} characters; at most {MaxEventIdLength} are accepted.", eventId[..MaxEventIdLength]);
+                }
                 var normalized = FlexyPeEventParser.Parse(delivery, eventId);
                 activity?.SetTag("flexype.event_type", normalized.Type);
                 activity?.SetTag("flexype.payload_version", normalized.PayloadVersion);

@@ -87,8 +87,14 @@ public sealed class ReplicaTests(ReplicatedStackFixture fixture, ITestOutputHelp
             var sent = shopper.Where(s => s.State == "sent").OrderBy(s => s.DueAt).ToList();
             var tooClose = sent.Zip(sent.Skip(1)).Where(p => p.Second.DueAt - p.First.DueAt < DeployedStackFixture.Scenario.FrequencyCap).ToList();
             Assert.True(tooClose.Count == 0, $"{shopper.Key}: two recovery messages due {string.Join(", ", tooClose.Select(p => (p.Second.DueAt - p.First.DueAt).TotalMilliseconds + " ms"))} apart were both sent");
-            // One of each pair falling due together went out.
-            Assert.Equal(3, sent.Count);
+            // Of steps falling due within the cap of each other one went out: every other step was capped by a sent one.
+            // (Each shopper's two checkouts were taken at nearly the same moment; how near depends on the machine.)
+            Assert.True(sent.Count >= 3, $"{shopper.Key}: only {sent.Count} of the shopper's steps were sent");
+            foreach (var step in shopper.Where(s => s.State != "sent"))
+            {
+                Assert.Equal("frequency cap", step.Reason);
+                Assert.Contains(sent, s => (s.DueAt - step.DueAt).Duration() < DeployedStackFixture.Scenario.FrequencyCap);
+            }
         }
     }
 

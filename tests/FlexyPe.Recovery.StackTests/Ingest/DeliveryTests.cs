@@ -119,6 +119,25 @@ public sealed class DeliveryTests(RecoveryStack stack)
     }
 
     [Fact]
+    public async Task An_event_id_past_256_characters_is_400_and_the_delivery_is_kept_under_its_first_256()
+    {
+        using var ingest = new IngestClient(stack);
+        var marker = Guid.NewGuid().ToString("N");
+        var eventId = marker + new string('x', 300);
+        var body = $$"""{ "event_type": "ACR_CHECKOUT", "checkout_url": "https://long-id.myshopify.com/?flx_s={{marker}}", "session_state": "INITIATED" }""";
+
+        using var response = await ingest.DeliverAsync(body, eventId: eventId);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("at most 256", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var kept = Assert.Single(await ingest.RejectedDeliveriesAsync(), r => r.GetProperty("body").GetString()!.Contains(marker, StringComparison.Ordinal));
+        Assert.Equal("event_id_too_long", kept.GetProperty("reason").GetString());
+        Assert.Equal(eventId[..256], kept.GetProperty("event_id").GetString());
+        Assert.Null(await ingest.GetEventAsync(eventId[..256]));
+    }
+
+    [Fact]
     public async Task A_delivery_without_any_event_id_is_stored_under_its_content_id_and_its_retry_is_a_duplicate()
     {
         using var ingest = new IngestClient(stack);

@@ -87,11 +87,13 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
         {
             await Task.Delay(options.KillAfter, ct);
             killedAt = Stopwatch.GetElapsedTime(clock).TotalSeconds;
-            downFrom = Stopwatch.GetElapsedTime(senders[0].Started).TotalMilliseconds;
             foreach (var replica in replicas)
             {
                 await stack.KillAsync(target, replica);
             }
+            // Down from when the kill has landed (the process is gone), not from when it was ordered: a delivery begun
+            // while the `kill` command was still starting was committed by a live Postgres and rightly acknowledged.
+            downFrom = Stopwatch.GetElapsedTime(senders[0].Started).TotalMilliseconds;
             await Task.Delay(options.DownFor, ct);
             downUntil = Stopwatch.GetElapsedTime(senders[0].Started).TotalMilliseconds;
             var restarting = Stopwatch.GetTimestamp();

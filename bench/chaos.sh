@@ -4,6 +4,8 @@
 # Notifier, Postgres, Redis and the SMTP server killed with -9 and started again; then the duplicate window injected.
 # First with one process of each service, then with two. Writes bench/results/chaos-latest.json (see bench/README.md).
 #   bash bench/chaos.sh                     (takes about 25 minutes; binds 127.0.0.1 only)
+# It builds, then takes /tmp/flexype-stack.lock itself: do not wrap it in `flock /tmp/flexype-stack.lock`, whose lock
+# the inner flock (a second open of the file) would wait on for ever.
 #   CHAOS_REPLICAS=1 bash bench/chaos.sh    (one process of each service only)
 set -euo pipefail
 cd "$(dirname "$0")/.."

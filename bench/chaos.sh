@@ -21,5 +21,7 @@ flock /tmp/flexype-stack.lock dotnet bench/Chaos/bin/Release/net10.0/flexype-cha
   --stream-seconds "${CHAOS_STREAM_SECONDS:-30}" --rate "${CHAOS_RATE:-3}" \
   --kill-after "${CHAOS_KILL_AFTER:-8}" --down-for "${CHAOS_DOWN_FOR:-6}" | tee bench/results/chaos-latest.log.tmp
 status=${PIPESTATUS[0]}
+[ -f bench/results/chaos-latest.json ] && python3 bench/chaos_table.py bench/results/chaos-latest.json bench/README.md
+rm -f bench/results/chaos-latest.log.tmp
 echo "logs of every process: $dir/replicas-*/logs"
 exit "$status"

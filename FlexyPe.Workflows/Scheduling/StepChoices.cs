@@ -196,7 +196,9 @@ public sealed class StepChoices(
             {
                 return null;
             }
+            // A variant is written in one store's voice (its brand notes and banned phrases): only that store sends it.
             var eligible = test.Variants
+                .Where(v => v.StoreId is null || v.StoreId == enrollment.StoreId)
                 .Where(v => discountOffered || definition.DiscountCode is null || !MentionsDiscount(v))
                 .ToList();
             var arms = eligible.Select(v => v.Id).Prepend(StepCopyVariant.OwnCopy)

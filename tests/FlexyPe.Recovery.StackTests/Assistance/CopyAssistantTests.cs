@@ -111,6 +111,23 @@ public sealed class CopyAssistantTests(AssistedStack stack) : IDisposable
         var other = variants["variants"]!.AsArray().Single(x => (string)x!["id"]! == (string)kept[1]["id"]!)!;
         Assert.Equal("proposed", (string)other["state"]!);
 
+        // The variant was written in this store's voice: another store's shoppers get the step's own copy only (by
+        // chance alone, eight of them would all get it one time in 256).
+        var otherStore = new NormalizedEvents();
+        var strangers = Enumerable.Range(0, shoppers).Select(_ => NormalizedEvents.NewEmail()).ToList();
+        for (var i = 0; i < shoppers; i++)
+        {
+            await api.PostEventAsync(otherStore.AbandonedCheckout($"chk-other-store-{i}", strangers[i]));
+        }
+        foreach (var email in strangers)
+        {
+            var subject = await Eventually.GetAsync(async () =>
+                (await mail.MessagesToAsync(email)).Select(m => m.GetProperty("subject").GetString())
+                    .FirstOrDefault(s => s is OwnSubjectForJohn or AssistedStack.GoodSubjectForJohn),
+                $"the first abandoned-checkout email to {email}");
+            Assert.Equal(OwnSubjectForJohn, subject);
+        }
+
         // Still one call to the model: sending never asks it anything.
         Assert.Single(stack.Model.Requests);
     }

@@ -19,6 +19,7 @@ GROUPS = [
     ("redis", re.compile(r"redis-server")),
     ("smtp4dev", re.compile(r"smtp4dev|Rnwood")),
     ("reference_node", re.compile(r"node .*server\.js")),
+    ("reference_durable_node", re.compile(r"node .*durable\.js")),
     ("aspnet_ceiling", re.compile(r"AspNetCeiling")),
     ("wrk", re.compile(r"^wrk ")),
     ("simulator", re.compile(r"flexype-simulator")),

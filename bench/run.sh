@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for every benchmark: builds in Release, then, one target at a time and with the same payload mix,
-# measures our Ingest (durable), the reference handler FlexyPe's documentation gives (Node.js + Express, in memory)
-# and an empty ASP.NET Core endpoint (the framework's ceiling). Ours is measured twice: as deployed (bench/deployed.sh:
+# measures our Ingest (durable), the reference handler FlexyPe's documentation gives (Node.js + Express, in memory),
+# that reference made durable (Express + node-postgres, one INSERT … ON CONFLICT DO NOTHING per request, its own Postgres
+# set up as ours) and an empty ASP.NET Core endpoint (the framework's ceiling). Ours is measured twice: as deployed (bench/deployed.sh:
 # each service its own process, traces sampled and all telemetry exported to an OTLP sink; the goal figures) and under
 # the AppHost (`dotnet run`: the development loop, with DCP and the dashboard taking every log, span and metric). Then
 # parts 2 to 4 (bench/run_parts.sh). Writes bench/results/latest.json and the table in bench/README.md. Everything
@@ -60,7 +61,8 @@ cleanup() {
   fi
   # Servers the AppHost started for this run (found by this run's own data folder), should any outlive it.
   for pid in $(pgrep -f "$DATA_DIR" || true) $(pgrep -f "${DEPLOY_DIR:-/nonexistent}" || true); do stop_pid "$pid"; done
-  rm -rf "$DATA_DIR" "${DEPLOY_DIR:-}"
+  for pid in $(pgrep -f "${DURABLE_DIR:-/nonexistent}" || true); do stop_pid "$pid"; done
+  rm -rf "$DATA_DIR" "${DEPLOY_DIR:-}" "${DURABLE_DIR:-}"
 }
 trap cleanup EXIT INT TERM
 
@@ -121,9 +123,11 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # --- build ---------------------------------------------------------------------------------------------------------------
 log "building (Release)"
 dotnet tool restore >/dev/null
-dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
-dotnet build bench/AspNetCeiling -c Release -v quiet -nologo >/dev/null
-dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null   # deployed.sh's SMTP sink
+if [ -z "${BENCH_NO_BUILD:-}" ]; then   # BENCH_NO_BUILD=1: measure the Release build already there
+  dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
+  dotnet build bench/AspNetCeiling -c Release -v quiet -nologo >/dev/null
+  dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null   # deployed.sh's SMTP sink
+fi
 (cd "$BENCH/reference" && npm ci --silent --no-audit --no-fund >/dev/null)
 SIM="$ROOT/tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator"
 
@@ -140,9 +144,10 @@ rm -rf "$RAW"; mkdir -p "$RAW"
 declare -A BASE PATH_OF
 BASE[aspnet_ceiling]=http://127.0.0.1:5900; PATH_OF[aspnet_ceiling]=/webhooks/flexype
 BASE[reference]=http://127.0.0.1:3000;      PATH_OF[reference]=/webhook
+BASE[reference_durable]=http://127.0.0.1:3001; PATH_OF[reference_durable]=/webhook
 BASE[ingest]=http://127.0.0.1:5100;         PATH_OF[ingest]=/webhooks/flexype
 BASE[ingest_deployed]=http://127.0.0.1:5110; PATH_OF[ingest_deployed]=/webhooks/flexype
-BASE[ingest_alone]=http://127.0.0.1:5110;    PATH_OF[ingest_alone]=/webhooks/flexype
+BASE[ingest_alone]=http://127.0.0.1:5110;    PATH_OF[ingest_alone]=/webhooks/flexype   # deployed, Workflows paused
 # CPU is counted for processes under these pids only: this run's, not a neighbour's, and for ours only that stack's.
 declare -A ROOTS_OF PG_URL_OF
 
@@ -159,12 +164,19 @@ saturation() { # name round
   python3 "$BENCH/cpu_sample.py" snap "$out.cpu0"
   PG_URL=${PG_URL_OF[$name]:-}
   if [ -n "$PG_URL" ]; then pg_commits >"$out.pg0"; fi
+  [ "$name" != ingest_alone ] || pause_workflows
   run_wrk "$name" "$SATURATION_SECONDS" "s$2" --latency | tee "$out.wrk" | grep -E 'Requests/sec|Non-2xx|Socket errors' || true
   python3 "$BENCH/cpu_sample.py" diff "$out.cpu0" ${ROOTS_OF[$name]:-$$} >"$out.cpu.json"
   if [ -n "$PG_URL" ]; then pg_commits >"$out.pg1"; fi
+  [ "$name" != ingest_alone ] || resume_workflows
   drain "$name" "$out.drain"
   sleep 2
 }
+
+# Ours with Workflows paused (SIGSTOP), as when Workflows runs on other machines: the hand-offs wait in the outbox
+# meanwhile and are taken once it resumes (the drain after the round).
+pause_workflows() { [ -z "${workflows_deployed:-}" ] || kill -STOP "$workflows_deployed"; }
+resume_workflows() { [ -z "${workflows_deployed:-}" ] || kill -CONT "$workflows_deployed"; }
 
 fixed_rate() { # name
   local name=$1
@@ -172,12 +184,12 @@ fixed_rate() { # name
   "$SIM" load --url "${BASE[$name]}${PATH_OF[$name]}" --rate "$LATENCY_RATE" --duration "$LATENCY_SECONDS" --concurrency 64 \
     --version mixed --seed "$SEED" --run-id "${RUN_STAMP}l$name" --timeout 10 --quiet --report "$RAW/$name.latency.json" \
     | grep -E 'rate|latency|non-200' || true
-  drain "$name"
+  [ "$name" = ingest_alone ] || drain "$name"   # paused Workflows takes nothing: the caller drains once it resumes
   sleep 2
 }
 
 # --- start the three targets; they stay up (idle) while the others are measured, so rounds can interleave --------------
-for port in 5900 3000 5100 5200 5300 5400 2525 18888 5110 5211 5311 5441 6391 2526 4318; do
+for port in 5900 3000 3001 5442 5100 5200 5300 5400 2525 18888 5110 5211 5311 5441 6391 2526 4318; do
   port_free $port || { echo "127.0.0.1:$port is in use (is another AppHost or benchmark running?)" >&2; exit 1; }
 done
 
@@ -190,6 +202,13 @@ log "starting the reference handler (Node.js $(node --version), Express)"
 (cd "$BENCH/reference" && NODE_ENV=production PORT=3000 exec node server.js) >"$RAW/reference.log" 2>&1 &
 started_pids+=("$!")
 wait_for_200 http://127.0.0.1:3000/webhook "$SECRET" "" 30
+
+log "starting the reference made durable (Express + node-postgres, pool 32, its own Postgres as deployed.sh starts ours)"
+DURABLE_DIR=$(mktemp -d /tmp/flexype-durable-XXXXXX); chmod 755 "$DURABLE_DIR"
+bash "$BENCH/reference/durable.sh" "$DURABLE_DIR" >"$RAW/reference_durable.log" 2>&1 &
+durable_pid=$!; started_pids+=("$durable_pid")
+ROOTS_OF[reference_durable]=$durable_pid
+wait_for_200 http://127.0.0.1:3001/webhook "$SECRET" "" 60
 
 log "starting ours: the AppHost in Release, local Postgres and Redis, a throw-away data folder"
 setsid dotnet run --project FlexyPe.AppHost -c Release --no-build -- \
@@ -213,34 +232,35 @@ log "starting ours as deployed: each service its own process, no AppHost or dash
 DEPLOY_DIR=$(mktemp -d /tmp/flexype-deployed-XXXXXX); chmod 755 "$DEPLOY_DIR"
 SECRET=$SECRET ADMIN_KEY=$ADMIN_KEY bash "$BENCH/deployed.sh" "$DEPLOY_DIR" >"$RAW/deployed.log" 2>&1 &
 deployed_pid=$!; started_pids+=("$deployed_pid")
-ROOTS_OF[ingest_deployed]=$deployed_pid
-PG_URL_OF[ingest_deployed]="postgresql://postgres@127.0.0.1:5441/ingestdb"
+ROOTS_OF[ingest_deployed]=$deployed_pid; ROOTS_OF[ingest_alone]=$deployed_pid
+PG_URL_OF[ingest_deployed]="postgresql://postgres@127.0.0.1:5441/ingestdb"; PG_URL_OF[ingest_alone]=${PG_URL_OF[ingest_deployed]}
 wait_for_200 http://127.0.0.1:5110/webhooks/flexype "$SECRET" "" 120
+workflows_deployed=$(descendant "$deployed_pid" 'FlexyPe\.Workflows' || true)
 
 # --- warm-up, then saturation in the order A B C C B A (drift in a noisy machine's load falls evenly), then fixed rate --
-for name in aspnet_ceiling reference ingest_deployed ingest; do
+for name in aspnet_ceiling reference reference_durable ingest_deployed ingest; do
   log "$name: warm-up ${WARMUP_SECONDS}s"
   run_wrk "$name" "$WARMUP_SECONDS" w >/dev/null
   drain "$name"
 done
 sleep 2
 round=0
-for name in aspnet_ceiling reference ingest_deployed ingest ingest ingest_deployed reference aspnet_ceiling; do
+for name in aspnet_ceiling reference reference_durable ingest_deployed ingest_alone ingest \
+            ingest ingest_alone ingest_deployed reference_durable reference aspnet_ceiling; do
   round=$((round + 1))
   saturation "$name" "$round"
 done
-for name in aspnet_ceiling reference ingest_deployed ingest; do
+for name in aspnet_ceiling reference reference_durable ingest_deployed ingest; do
   fixed_rate "$name"
 done
 
 # --- diagnostic: the deployed Ingest at the fixed rate with Workflows paused (SIGSTOP), as when Workflows runs on other
 # machines: the hand-offs wait in the outbox meanwhile. Not a goal figure: it shows what the downstream work sharing the
 # two cores costs Ingest's latency. Workflows then resumes and takes the backlog.
-workflows_deployed=$(descendant "$deployed_pid" 'FlexyPe\.Workflows' || true)
 if [ -n "$workflows_deployed" ]; then
-  kill -STOP "$workflows_deployed"
-  fixed_rate ingest_alone
-  kill -CONT "$workflows_deployed"
+  pause_workflows
+  fixed_rate ingest_alone   # its drain waits for nothing while Workflows is paused: the drain below does
+  resume_workflows
   drain ingest_deployed
 fi
 
@@ -256,6 +276,11 @@ rm -f "$RESULTS"/*.wrk "$RESULTS"/*.cpu.json
 for f in "$RAW"/*.wrk "$RAW"/*.cpu.json; do cp "$f" "$RESULTS/$(basename "$f")"; done
 rm -f "$RAW"/*.cpu0   # process snapshots: not needed once summarized
 
+# --- part 1b: the pipeline's sustained rate on the deployed stack alone (bench/pipeline.sh, results/pipeline.json) ------
+if [ -z "${PIPELINE_SKIP:-}" ]; then
+  PIPELINE_NO_BUILD=1 bash "$BENCH/pipeline.sh" || echo "the pipeline part failed; results/pipeline.json is from an earlier run if present" >&2
+fi
+
 # --- parts 2 to 4: end to end, scheduling, sending (their own scripts; merged into latest.json and the table) -- ----------------------
-[ -n "${PART1_ONLY:-}" ] || E2E_NO_BUILD=1 SCHED_NO_BUILD=1 bash "$BENCH/run_parts.sh"
+if [ -n "${PART1_ONLY:-}" ]; then python3 "$BENCH/merge_parts.py" >/dev/null; else E2E_NO_BUILD=1 SCHED_NO_BUILD=1 bash "$BENCH/run_parts.sh"; fi
 echo "bench/results/latest.json and the table in bench/README.md are updated."

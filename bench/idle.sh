@@ -17,12 +17,15 @@ source bench/stack.sh
 # Start-up (migrations, JIT, the dashboard's first page of resources) is not idling.
 sleep "$IDLE_SETTLE"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+# What the services were told (the AppHost sets it under `dotnet run`): how often each exports its metrics.
+wf_pid=$(pgrep -f "$ROOT/FlexyPe.Workflows/bin/Release" | head -n 1 || true)
+interval=$(tr '\0' '\n' </proc/"$wf_pid"/environ 2>/dev/null | sed -n 's/^OTEL_METRIC_EXPORT_INTERVAL=//p' || true)
 python3 bench/cpu_sample.py snap bench/results/idle.cpu0.tmp
 sleep "$IDLE_SECONDS"
 python3 bench/cpu_sample.py diff bench/results/idle.cpu0.tmp $$ "$dcp_pid" >bench/results/idle.cpu.tmp
-python3 - "$load" "$IDLE_SECONDS" "$IDLE_OUT" <<'PY'
+python3 - "$load" "$IDLE_SECONDS" "$IDLE_OUT" "${interval:-}" <<'PY'
 import json, sys
-load, seconds, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+load, seconds, out, interval = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 cpu = json.load(open("bench/results/idle.cpu.tmp"))
 res = {
     "what": "the whole stack under `dotnet run` (AppHost, DCP, dashboard, Postgres, Redis, smtp4dev, the three services) "
@@ -31,6 +34,8 @@ res = {
     "cores_busy_total": round(sum(cpu.values()) / seconds, 3),
     "cores_busy_by_process": {k: round(v / seconds, 3) for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])},
     "loadavg_before": load.split(),
+    "loadavg_after": open("/proc/loadavg").read().split()[:3],
+    "metric_export_interval_ms": int(interval) if interval else None,
 }
 print(json.dumps(res, indent=2))
 json.dump(res, open(out, "w"), indent=2)

@@ -13,7 +13,9 @@ namespace FlexyPe.Recovery.UnitTests.Security;
 /// is left out: what these tests send is answered before anything would reach a database.
 /// </summary>
 /// <typeparam name="TEntryPoint">Any type of the service's assembly (each service's <c>Program</c> has the same name).</typeparam>
-public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
+/// <param name="overrides">Settings to change from the made-up ones (an empty value leaves a setting unset).</param>
+public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string>? overrides = null)
+    : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
 {
     public const string AdminApiKey = "test-admin-key-3f9c2a71d4e84b6f";
     public const string WebhookSecret = "test-webhook-secret-8e1b5c0a9f7d";
@@ -35,7 +37,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
             ["ConnectionStrings:smtp"] = "smtp://127.0.0.1:9",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
-        })
+        }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(p => p.Key).Select(g => g.Last()))
         {
             builder.UseSetting(key, value);
         }

@@ -43,56 +43,6 @@ public static class StoreProducts
             """, ct);
     }
 
-    /// <summary>
-    /// Keeps the products of many events (a hand-off batch, in the order taken) in one statement: one row per product,
-    /// merged as taking them one by one would leave it (the last wording, the last image and handle given), written in
-    /// sorted order so two batches lock the rows they share in the same order and never wait on each other in a cycle.
-    /// </summary>
-    public static async Task UpsertManyAsync(
-        WorkflowsDbContext db, IEnumerable<(string StoreId, string Type, string Json)> events, DateTimeOffset now, CancellationToken ct)
-    {
-        var merged = new Dictionary<(string Store, string Product, string Variant), SeenProduct>();
-        foreach (var (storeId, type, json) in events)
-        {
-            if (type is not (EventTypes.ProductViewed or EventTypes.AbandonedCheckout or EventTypes.AbandonedSession))
-            {
-                continue;
-            }
-            foreach (var p in Read(json))
-            {
-                var key = (storeId, p.ProductId, p.VariantId ?? "");
-                merged[key] = merged.TryGetValue(key, out var earlier)
-                    ? p with { Product = p.Product with { Image = p.Image ?? earlier.Image }, Handle = p.Handle ?? earlier.Handle }
-                    : p;
-            }
-        }
-        if (merged.Count == 0)
-        {
-            return;
-        }
-        var rows = merged.OrderBy(r => r.Key.Store, StringComparer.Ordinal).ThenBy(r => r.Key.Product, StringComparer.Ordinal)
-            .ThenBy(r => r.Key.Variant, StringComparer.Ordinal).ToList();
-        var stores = rows.Select(r => r.Key.Store).ToArray();
-        var ids = rows.Select(r => r.Key.Product).ToArray();
-        var variants = rows.Select(r => r.Key.Variant).ToArray();
-        var titles = rows.Select(r => r.Value.Title).ToArray();
-        var variantTitles = rows.Select(r => r.Value.VariantTitle).ToArray();
-        var images = rows.Select(r => r.Value.Image).ToArray();
-        var handles = rows.Select(r => r.Value.Handle).ToArray();
-        var hashes = rows.Select(r => r.Value.Product.ContentHash).ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO store_products (store_id, product_id, variant_id, title, variant_title, image, handle, content_hash, last_seen_at)
-            SELECT p.store_id, p.product_id, p.variant_id, p.title, p.variant_title, p.image, p.handle, p.content_hash, {now}
-            FROM unnest({stores}, {ids}, {variants}, {titles}, {variantTitles}, {images}, {handles}, {hashes}) WITH ORDINALITY
-                AS p(store_id, product_id, variant_id, title, variant_title, image, handle, content_hash, n)
-            ORDER BY p.n
-            ON CONFLICT (store_id, product_id, variant_id) DO UPDATE SET
-                title = EXCLUDED.title, variant_title = EXCLUDED.variant_title,
-                image = COALESCE(EXCLUDED.image, store_products.image), handle = COALESCE(EXCLUDED.handle, store_products.handle),
-                content_hash = EXCLUDED.content_hash, last_seen_at = GREATEST(store_products.last_seen_at, EXCLUDED.last_seen_at)
-            """, ct);
-    }
-
     /// <summary>A product as an event shows it, and its handle (the link is made from the store's URL when a message renders).</summary>
     public sealed record SeenProduct(CatalogProduct Product, string? Handle)
     {

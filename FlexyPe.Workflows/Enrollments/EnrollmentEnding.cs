@@ -84,27 +84,6 @@ public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock,
         return [.. busy];
     }
 
-    /// <summary>
-    /// The locks of many events at once (names from <see cref="LockName"/>): every shopper first, then every checkout and
-    /// session, each in sorted order, the order one event takes its own in. So two batches, or a batch and one event,
-    /// never wait on each other in a cycle.
-    /// </summary>
-    public async Task LockAllAsync(IEnumerable<string> shopperNames, IEnumerable<string> subjectNames, CancellationToken ct)
-    {
-        var shoppers = shopperNames.Distinct(StringComparer.Ordinal).ToArray();
-        var subjects = subjectNames.Distinct(StringComparer.Ordinal).ToArray();
-        if (shoppers.Length + subjects.Length == 0)
-        {
-            return;
-        }
-        string[] keys = [.. shoppers, .. subjects];
-        int[] classes = [.. shoppers.Select(_ => 0), .. subjects.Select(_ => 1)];
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
-            FROM (SELECT k FROM unnest({keys}::text[], {classes}::int[]) AS x(k, c) ORDER BY c, k) AS ordered
-            """, ct);
-    }
-
     /// <summary>The name of the lock on one key of a store (what <see cref="LockAsync"/> takes).</summary>
     public static string LockName(string storeId, string key) => storeId + "|" + key;
 

@@ -13,9 +13,6 @@ namespace FlexyPe.Workflows.Enrollments;
 
 public enum IntakeResult { Accepted, Duplicate }
 
-/// <summary>One event of a hand-off batch: what it says, its JSON as sent, and the trace it continues.</summary>
-public sealed record BatchEvent(WorkflowEvent Event, string Json, ActivityContext Parent);
-
 /// <summary>
 /// Takes a normalized event once (keyed on store and event id) and applies the domain rules: one enrollment per
 /// checkout, session or new customer; later ACRs update it; COMPLETED ends it and records the recovery; ACR ends
@@ -74,139 +71,23 @@ public sealed class EventIntake(
         }
         // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
         var now = clock.Now;
-        if (await InsertReceivedAsync(e, json, now, ct) == 0)
+        var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
+            VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {email}, {e.OccurredAt ?? now}, {now}, {json}::jsonb)
+            ON CONFLICT DO NOTHING
+            """, ct);
+        if (inserted == 0)
         {
             activity?.SetTag("flexype.event.duplicate", true);
             await transaction.CommitAsync(ct);
             return IntakeResult.Duplicate;
         }
 
-        await ApplyAsync(e, json, now, locked: false, ct);
-        await transaction.CommitAsync(ct);
-        return IntakeResult.Accepted;
-    }
-
-    /// <summary>
-    /// Takes a batch of events (as Ingest's relay sends them) in one transaction and one commit, instead of one of each
-    /// per event: one statement takes the advisory locks of all of them (shoppers first, then checkouts and sessions,
-    /// each in sorted order, as one event takes its own: so a batch and a single event never wait on each other in a
-    /// cycle), then each event is stored as received (a repeat, also within the batch, is a duplicate) and its rules
-    /// run, in the order sent. Null when the batch could not be taken as a whole (an event the database refuses, a deadlock with a
-    /// neighbour): nothing of it is kept, and the caller takes the events one by one so each gets its own answer.
-    /// </summary>
-    public async Task<IReadOnlyList<IntakeResult>?> HandleBatchAsync(IReadOnlyList<BatchEvent> batch, CancellationToken ct)
-    {
-        if (batch.Count == 0)
-        {
-            return [];
-        }
-        db.ChangeTracker.Clear();
-        foreach (var e in batch.Select(b => b.Event).DistinctBy(e => e.StoreId))
-        {
-            await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
-        }
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        try
-        {
-            var results = await TakeBatchAsync(batch, ct);
-            await transaction.CommitAsync(ct);
-            telemetry.IntakeBatchSize.Record(batch.Count);
-            return results;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            db.ChangeTracker.Clear();
-            telemetry.IntakeBatchesSplit.Add(1);
-            logger.LogWarning("A batch of {Count} events was not taken in one transaction ({Error}); taking them one by one",
-                batch.Count, exception.GetType().Name);
-            return null;
-        }
-    }
-
-    private async Task<IntakeResult[]> TakeBatchAsync(IReadOnlyList<BatchEvent> batch, CancellationToken ct)
-    {
-        // Every lock the batch's events take, in one statement, before any of them is stored (so step firing, which only
-        // tries a shopper's lock, leaves these shoppers' steps for its next round until the batch commits).
-        await ending.LockAllAsync(
-            batch.Select(b => b.Event).Where(e => e.ShopperEmail is not null)
-                .Select(e => EnrollmentEnding.LockName(e.StoreId, EnrollmentEnding.ShopperKey(e.ShopperEmail!))),
-            batch.Select(b => b.Event).Select(e => SubjectLock(e) is { } key ? EnrollmentEnding.LockName(e.StoreId, key) : null).OfType<string>(),
-            ct);
-        // When the events were taken: read once every lock is held, so no step fired after it went unseen.
-        var now = clock.Now;
-
-        // Each event in the order sent, each continuing its own trace. An event is stored as received only when its turn
-        // comes, so each event's rules see the events before it and none after it, exactly as when taken one by one.
-        var batchRequest = Activity.Current;
-        var results = new IntakeResult[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var (e, json, parent) = batch[i];
-            using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event", ActivityKind.Internal, parent,
-                links: batchRequest is null ? null : [new ActivityLink(batchRequest.Context)]);
-            activity?.SetTag("flexype.event.type", e.Type);
-            activity?.SetTag("flexype.store.id", e.StoreId);
-            db.ChangeTracker.Clear();
-            try
-            {
-                if (await InsertReceivedAsync(e, json, now, ct) == 0)
-                {
-                    activity?.SetTag("flexype.event.duplicate", true);
-                    results[i] = IntakeResult.Duplicate;
-                    continue;
-                }
-                await ApplyAsync(e, json, now, locked: true, ct);
-                results[i] = IntakeResult.Accepted;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-                throw;
-            }
-        }
-        // The products the taken events show, in one statement, rows in sorted order: two batches showing the same products
-        // lock their rows in the same order (one statement per event, in the order sent, deadlocked batches on them).
-        await StoreProducts.UpsertManyAsync(db,
-            batch.Where((_, i) => results[i] == IntakeResult.Accepted).Select(b => (b.Event.StoreId, b.Event.Type, b.Json)), now, ct);
-        return results;
-    }
-
-    /// <summary>Stores the event as received, keyed on (store, event id): 1, or 0 when it was there already.</summary>
-    private Task<int> InsertReceivedAsync(WorkflowEvent e, string json, DateTimeOffset now, CancellationToken ct)
-        => db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
-            VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {e.ShopperEmail}, {e.OccurredAt ?? now}, {now}, {json}::jsonb)
-            ON CONFLICT DO NOTHING
-            """, ct);
-
-    /// <summary>The key of an event's checkout or session lock, as one event takes it (after its shopper's).</summary>
-    private static string? SubjectLock(WorkflowEvent e) => e.Type switch
-    {
-        EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey => "checkout:" + checkoutKey,
-        EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey => "session:" + sessionKey,
-        _ => null,
-    };
-
-    /// <summary>
-    /// The rules of one event already stored as received. <paramref name="locked"/>: the caller holds the event's
-    /// shopper and checkout or session locks already (a batch takes them all at once).
-    /// </summary>
-    private async Task ApplyAsync(WorkflowEvent e, string json, DateTimeOffset now, bool locked, CancellationToken ct)
-    {
-        var email = e.ShopperEmail;
-        if (!locked)
-        {
-            // A batch keeps the products of all its events in one statement at its end (UpsertManyAsync).
-            await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, now, ct);
-        }
+        await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, now, ct);
         switch (e.Type)
         {
             case EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey:
-                if (!locked)
-                {
-                    await ending.LockAsync(e.StoreId, SubjectLock(e)!, ct);
-                }
+                await ending.LockAsync(e.StoreId, "checkout:" + checkoutKey, ct);
                 if (e.Checkout.SessionState == SessionStates.Completed)
                 {
                     await purchase.HandleAsync(e, json, checkoutKey, now, ct);
@@ -221,10 +102,7 @@ public sealed class EventIntake(
                 }
                 break;
             case EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey:
-                if (!locked)
-                {
-                    await ending.LockAsync(e.StoreId, SubjectLock(e)!, ct);
-                }
+                await ending.LockAsync(e.StoreId, "session:" + sessionKey, ct);
                 // ACR supersedes ASR: a shopper already in a checkout sequence is not enrolled for browsing.
                 if (email is null || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
@@ -240,6 +118,8 @@ public sealed class EventIntake(
                 logger.LogWarning("Event {EventId} of type {Type} has no checkout or session key; stored, not enrolled", e.EventId, e.Type);
                 break;
         }
+        await transaction.CommitAsync(ct);
+        return IntakeResult.Accepted;
     }
 
     private async Task<Enrollment?> EnrollOrUpdateAsync(WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, CancellationToken ct)

@@ -118,8 +118,10 @@ public sealed class HostileRequests(string secret, int seed)
                     var id = NewId();
                     var root = JsonNode.Parse(sample.Replace("{{event_id}}", id, StringComparison.Ordinal))!;
                     Replace(root, path, value?.DeepClone());
-                    // Valid JSON with an X-Event-Id: stored, whatever the fields say.
-                    yield return new HostileRequest("wrong-type", "/webhooks/flexype", Encoding.UTF8.GetBytes(root.ToJsonString()), Headers(id), [200]);
+                    // Valid JSON with an X-Event-Id: stored, whatever the fields say; but a NUL that reaches a text column
+                    // (an email, a checkout key) is one Postgres will not store: 400 "unstorable", kept (docs/ingest.md).
+                    int[] expected = value is JsonValue v && v.TryGetValue<string>(out var text) && text.Contains('\0', StringComparison.Ordinal) ? [200, 400] : [200];
+                    yield return new HostileRequest("wrong-type", "/webhooks/flexype", Encoding.UTF8.GetBytes(root.ToJsonString()), Headers(id), expected);
                 }
             }
         }
@@ -181,8 +183,10 @@ public sealed class HostileRequests(string secret, int seed)
             _ => "v" + random.Next(),
         };
         string[] kinds = ["acr", "asr", "product-viewed", "collection-viewed", "new-customer", "nope", "%2e%2e", "ACR", new string('k', 300)];
-        return new HostileRequest("unknown-version-or-type", "/webhooks/flexype/" + kinds[random.Next(kinds.Length)],
-            Encoding.UTF8.GetBytes(root.ToJsonString()), Headers(id, version), [200]);
+        var kind = kinds[random.Next(kinds.Length)];
+        // "%2e%2e" is "..": the path climbs out of the webhook route, to one that does not exist.
+        return new HostileRequest("unknown-version-or-type", "/webhooks/flexype/" + kind,
+            Encoding.UTF8.GetBytes(root.ToJsonString()), Headers(id, version), kind == "%2e%2e" ? [404] : [200]);
     }
 
     private HostileRequest OddContentType()

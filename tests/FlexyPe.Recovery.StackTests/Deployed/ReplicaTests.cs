@@ -89,7 +89,8 @@ public sealed class ReplicaTests(ReplicatedStackFixture fixture, ITestOutputHelp
             Assert.True(tooClose.Count == 0, $"{shopper.Key}: two recovery messages due {string.Join(", ", tooClose.Select(p => (p.Second.DueAt - p.First.DueAt).TotalMilliseconds + " ms"))} apart were both sent");
             // Of steps falling due within the cap of each other one went out: every other step was capped by a sent one.
             // (Each shopper's two checkouts were taken at nearly the same moment; how near depends on the machine.)
-            Assert.True(sent.Count >= 3, $"{shopper.Key}: only {sent.Count} of the shopper's steps were sent");
+            Assert.True(sent.Count >= 3, $"{shopper.Key}: only {sent.Count} of the shopper's steps were sent: "
+                + string.Join("; ", shopper.OrderBy(s => s.DueAt).Select(s => $"{s.DueAt:HH:mm:ss.fff} {s.State} {s.Reason}")));
             foreach (var step in shopper.Where(s => s.State != "sent"))
             {
                 Assert.Equal("frequency cap", step.Reason);

@@ -115,9 +115,17 @@ public sealed class QuietStackTests(QuietStack stack)
         }, $"the spans {string.Join(", ", expected)} in trace {traceId}");
 
         // Whole: every span's parent is FlexyPe's span or another span of the trace; none hangs from a span not exported.
-        var ids = trace.Select(s => s.SpanId).Append(flexypeSpan).ToHashSet();
-        var orphans = trace.Where(s => s.ParentSpanId is null || !ids.Contains(s.ParentSpanId)).ToList();
-        Assert.True(orphans.Count == 0, "spans whose parent is not in the trace: " + string.Join(", ", orphans.Select(s => $"{s.Service}/{s.Name}")));
+        // Each process exports on its own clock, so a child may arrive a batch before its parent: read until whole.
+        List<string> Orphans(List<ExportedSpan> spans)
+        {
+            var ids = spans.Select(s => s.SpanId).Append(flexypeSpan).ToHashSet();
+            return [.. spans.Where(s => s.ParentSpanId is null || !ids.Contains(s.ParentSpanId)).Select(s => $"{s.Service}/{s.Name}")];
+        }
+        trace = await Eventually.MatchesAsync(
+            () => Task.FromResult(OtlpSpans.Read(stack.Otlp.Traces).Where(s => s.TraceId == traceId).ToList()),
+            spans => Orphans(spans).Count == 0,
+            $"every span of trace {traceId} to hang from another of it (still without their parent: {string.Join(", ", Orphans(trace))})",
+            TimeSpan.FromSeconds(20));
         Assert.Equal(["ingest", "notifier", "workflows"], trace.Select(s => s.Service).Distinct().Order());
         // Both hand-offs are attempts in the trace: Ingest's to Workflows, Workflows' to Notifier.
         Assert.Subset(trace.Where(s => s.Name == "outbox send").Select(s => s.Service).ToHashSet(), new HashSet<string> { "ingest", "workflows" });

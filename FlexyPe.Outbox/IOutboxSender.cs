@@ -19,12 +19,20 @@ public interface IOutboxSender
 /// </summary>
 public sealed record OutboxDelivery(OutboxMessage Message, string? TraceParent);
 
-/// <summary>How one row fared: delivered (the receiver took it, or had it already), or failed with a reason.</summary>
-public readonly record struct OutboxOutcome(string? Error)
+/// <summary>
+/// How one row fared: delivered (the receiver took it, or had it already), failed with a reason (tried again later),
+/// or refused: the receiver said the content itself will never do (a 400), so trying again would only repeat that for
+/// ever. A refused row is settled with its reason kept on it (<c>last_error</c>), for an operator to see.
+/// </summary>
+public readonly record struct OutboxOutcome(string? Error, bool Refusal = false)
 {
     public static OutboxOutcome Delivered => default;
 
     public static OutboxOutcome Failed(string error) => new(error);
 
+    public static OutboxOutcome Refused(string reason) => new(reason, Refusal: true);
+
     public bool IsDelivered => Error is null;
+
+    public bool IsRefused => Refusal && Error is not null;
 }

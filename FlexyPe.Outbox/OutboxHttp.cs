@@ -23,8 +23,17 @@ public static class OutboxHttp
                 Content = new StringContent(batch[i].Message.Payload ?? "null", Json),
             };
             using var response = await http.SendAsync(request, cancellationToken);
-            outcomes[i] = response.IsSuccessStatusCode ? OutboxOutcome.Delivered : OutboxOutcome.Failed($"HTTP {(int)response.StatusCode}");
+            outcomes[i] = response.IsSuccessStatusCode ? OutboxOutcome.Delivered
+                : IsAboutTheContent(response.StatusCode) ? OutboxOutcome.Refused($"HTTP {(int)response.StatusCode}")
+                : OutboxOutcome.Failed($"HTTP {(int)response.StatusCode}");
         }
         return outcomes;
     }
+
+    /// <summary>
+    /// The receiver refuses the body itself (400, 413, 422): the same body will be refused again. Any other answer (a
+    /// missing key, a route not there yet, 429, 5xx) may change, so it is tried again.
+    /// </summary>
+    public static bool IsAboutTheContent(System.Net.HttpStatusCode status)
+        => status is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.RequestEntityTooLarge or System.Net.HttpStatusCode.UnprocessableEntity;
 }

@@ -110,8 +110,10 @@ public sealed class OutboxRelay(
             });
 
         var delivered = rows.Where((_, i) => outcomes[i].IsDelivered).Select(r => r.Id).ToArray();
-        var failed = rows.Select((row, i) => (Row: row, outcomes[i].Error))
-            .Where(f => f.Error is not null)
+        var refused = rows.Select((row, i) => (Row: row, outcomes[i].Error, outcomes[i].IsRefused))
+            .Where(r => r.IsRefused).Select(r => (r.Row, Error: r.Error!)).ToList();
+        var failed = rows.Select((row, i) => (Row: row, outcomes[i].Error, outcomes[i].IsRefused))
+            .Where(f => f.Error is not null && !f.IsRefused)
             .Select(f => (f.Row, Error: f.Error!, Delay: OutboxBackoff.After(f.Row.Attempts + 1, settings.FirstRetryDelay, settings.MaxRetryDelay)))
             .ToList();
         await using (var record = new NpgsqlBatch(connection, transaction))
@@ -122,6 +124,22 @@ public sealed class OutboxRelay(
                     $"UPDATE {OutboxModel.Table} SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)")
                 {
                     Parameters = { new NpgsqlParameter { Value = delivered } },
+                });
+            }
+            if (refused.Count > 0)
+            {
+                // Settled, not delivered: the reason stays on the row ("refused: …") for an operator.
+                record.BatchCommands.Add(new NpgsqlBatchCommand($"""
+                    UPDATE {OutboxModel.Table} AS o SET delivered_at = now(), attempts = o.attempts + 1, last_error = 'refused: ' || f.error
+                    FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+                    WHERE o.id = f.id
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = refused.Select(r => r.Row.Id).ToArray() },
+                        new NpgsqlParameter { Value = refused.Select(r => r.Error).ToArray() },
+                    },
                 });
             }
             if (failed.Count > 0)
@@ -145,6 +163,14 @@ public sealed class OutboxRelay(
         await transaction.CommitAsync(cancellationToken);
 
         telemetry.Delivered.Add(delivered.Length);
+        foreach (var (row, error) in refused)
+        {
+            logger.LogWarning("Outbox row {OutboxId} refused by its receiver ({Reason}); settled, not tried again", row.Id, error);
+        }
+        if (refused.Count > 0)
+        {
+            telemetry.FailedAttempts.Add(refused.Count);
+        }
         if (failed.Count > 0)
         {
             telemetry.FailedAttempts.Add(failed.Count);

@@ -39,6 +39,14 @@ public sealed class StorageRefusals(IProblemDetailsService problems, ILogger<Sto
         });
     }
 
+    /// <summary>
+    /// The SQLSTATE when the database refused a value itself (classes 22 and 54: it would refuse it again, however
+    /// often it is sent); null for anything else, a unique key already taken included (a retry may find it a repeat).
+    /// </summary>
+    public static string? ContentRefusal(Exception exception)
+        => SqlStateOf(exception) is { } state && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("54", StringComparison.Ordinal))
+            ? state : null;
+
     private static string? SqlStateOf(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)

@@ -94,7 +94,8 @@ public sealed class EventsToWorkflows(HttpClient http) : IOutboxSender
         : result.GetProperty("status").GetString() switch
     {
         "accepted" or "duplicate" => OutboxOutcome.Delivered,
-        "invalid" => OutboxOutcome.Failed("invalid: " + (result.TryGetProperty("errors", out var errors) ? errors.GetRawText() : "no reason given")),
+        // Workflows will never take this event as it is: settle it with the reason (the event stays in ingestdb).
+        "invalid" => OutboxOutcome.Refused("invalid: " + (result.TryGetProperty("errors", out var errors) ? errors.GetRawText() : "no reason given")),
         var status => OutboxOutcome.Failed($"{status}: " + (result.TryGetProperty("error", out var error) ? error.ToString() : "no reason given")),
     };
 }

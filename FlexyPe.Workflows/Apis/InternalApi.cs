@@ -127,6 +127,13 @@ public static class InternalApi
             var result = await intake.HandleAsync(e!, json, parent, ct);
             return new BatchItemAnswer(e!.EventId, result == IntakeResult.Duplicate ? "duplicate" : "accepted");
         }
+        catch (Exception exception) when (StorageRefusals.ContentRefusal(exception) is { } state)
+        {
+            // The database will never store this event as it is: the sender settles it instead of retrying for ever.
+            loggers.CreateLogger(typeof(InternalApi)).LogWarning(
+                "Event {EventId} of {Store} in a batch cannot be stored (SQLSTATE {SqlState})", e!.EventId, e.StoreId, state);
+            return new BatchItemAnswer(e!.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be stored (SQLSTATE {state})"] });
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Left for the sender to retry; the others in the batch go on.

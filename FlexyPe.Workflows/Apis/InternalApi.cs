@@ -134,6 +134,14 @@ public static class InternalApi
                 "Event {EventId} of {Store} in a batch cannot be stored (SQLSTATE {SqlState})", e!.EventId, e.StoreId, state);
             return new BatchItemAnswer(e!.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be stored (SQLSTATE {state})"] });
         }
+        catch (Exception exception) when (exception is not OperationCanceledException && !MayPass(exception))
+        {
+            // Not the database or the network: the event's own content broke its handling, and would again (a number
+            // out of range, say). Settled by the sender with the reason; the event stays in ingestdb.
+            loggers.CreateLogger(typeof(InternalApi)).LogWarning(
+                "Event {EventId} of {Store} in a batch cannot be taken: {Error}", e!.EventId, e.StoreId, exception.GetType().Name);
+            return new BatchItemAnswer(e!.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be taken ({exception.GetType().Name})"] });
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Left for the sender to retry; the others in the batch go on.
@@ -141,6 +149,19 @@ public static class InternalApi
                 "Event {EventId} of {Store} in a batch was not taken: {Error}", e!.EventId, e.StoreId, exception.GetType().Name);
             return new BatchItemAnswer(e!.EventId, "failed", Error: exception.GetType().Name);
         }
+    }
+
+    /// <summary>Whether a failure may pass if the event is sent again: the database, the network or a timeout, at any depth.</summary>
+    private static bool MayPass(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The event, or what is wrong with it.</summary>

@@ -208,7 +208,9 @@ public sealed class OutboxRelay(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Unreachable, timed out, circuit open, an answer that cannot be read: none was taken for certain.
-            outcomes = [.. batch.Select(_ => OutboxOutcome.Failed($"{e.GetType().Name}: {e.Message}"))];
+            var cause = e.GetBaseException();
+            var reason = cause == e ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({cause.GetType().Name}: {cause.Message})";
+            outcomes = [.. batch.Select(_ => OutboxOutcome.Failed(reason))];
         }
         finally
         {

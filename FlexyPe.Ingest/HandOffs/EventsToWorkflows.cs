@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using FlexyPe.Ingest.Telemetry;
 using FlexyPe.Outbox;
@@ -25,7 +26,58 @@ public static class HandOffKey
 /// </summary>
 public sealed class EventsToWorkflows(HttpClient http) : IOutboxSender
 {
+    /// <summary>
+    /// The most one request carries, well under the 30 MB Workflows reads (Kestrel's limit): a batch of large events
+    /// (a webhook may be 1 MB, and its normalized form keeps the raw body) goes as several requests. Over the limit,
+    /// Kestrel would close the connection mid-body, and the batch would fail the same way each time it is claimed.
+    /// </summary>
+    public const int MaxRequestBytes = 8 * 1024 * 1024;
+
     public async Task<IReadOnlyList<OutboxOutcome>> SendAsync(IReadOnlyList<OutboxDelivery> batch, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<OutboxOutcome>(batch.Count);
+        foreach (var part in PartsOf(batch))
+        {
+            try
+            {
+                outcomes.AddRange(await SendPartAsync(part, cancellationToken));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && outcomes.Count > 0)
+            {
+                // The parts before were answered: keep their outcomes; this part and those after wait for a retry.
+                var reason = $"{e.GetType().Name}: {e.GetBaseException().Message}";
+                outcomes.AddRange(batch.Skip(outcomes.Count).Select(_ => OutboxOutcome.Failed(reason)));
+                break;
+            }
+        }
+        return outcomes;
+    }
+
+    /// <summary>Consecutive runs of the batch, each under <paramref name="maxBytes"/> (an event larger than that goes alone).</summary>
+    public static IEnumerable<List<OutboxDelivery>> PartsOf(IReadOnlyList<OutboxDelivery> batch, int maxBytes = MaxRequestBytes)
+    {
+        var part = new List<OutboxDelivery>();
+        long bytes = 0;
+        foreach (var delivery in batch)
+        {
+            // The payload as it goes on the wire, and room for its trace_parent and the item's braces.
+            var size = Encoding.UTF8.GetByteCount(delivery.Message.Payload ?? "null") + 128;
+            if (part.Count > 0 && bytes + size > maxBytes)
+            {
+                yield return part;
+                part = [];
+                bytes = 0;
+            }
+            part.Add(delivery);
+            bytes += size;
+        }
+        if (part.Count > 0)
+        {
+            yield return part;
+        }
+    }
+
+    private async Task<OutboxOutcome[]> SendPartAsync(List<OutboxDelivery> batch, CancellationToken cancellationToken)
     {
         // One span for the request, linked to the attempt of each event it carries.
         var links = batch.Select(d => ActivityContext.TryParse(d.TraceParent, null, out var context) ? new ActivityLink(context) : default)
@@ -44,7 +96,7 @@ public sealed class EventsToWorkflows(HttpClient http) : IOutboxSender
         }
     }
 
-    private async Task<OutboxOutcome[]> PostAsync(IReadOnlyList<OutboxDelivery> batch, CancellationToken cancellationToken)
+    private async Task<OutboxOutcome[]> PostAsync(List<OutboxDelivery> batch, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
         await using (var writer = new Utf8JsonWriter(body))

@@ -220,7 +220,43 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
             }
             await Task.Delay(1000, ct);
         }
+        foreach (var (what, reason, count) in await WhyWaitingAsync(ct))
+        {
+            waiting[$"{what} ({reason})"] = count;
+        }
         return waiting;
+    }
+
+    /// <summary>The last error of each outbox row still waiting, counted, so a failed drain says why.</summary>
+    private async Task<List<(string What, string Reason, long Count)>> WhyWaitingAsync(CancellationToken ct)
+    {
+        var reasons = new List<(string, string, long)>();
+        try
+        {
+            foreach (var (what, database, table) in new[]
+            {
+                ("ingest_outbox", "ingestdb", "outbox_messages"),
+                ("workflows_outbox", "workflowsdb", await WorkflowsOutboxAsync(ct)),
+                ("notifier_delivery_events", "notifierdb", "outbox_messages"),
+            })
+            {
+                await using var connection = new NpgsqlConnection(stack.ConnectionString(database));
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand(
+                    $"SELECT left(coalesce(last_error, 'not tried yet'), 200), count(*) FROM {table} WHERE delivered_at IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 5",
+                    connection);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    reasons.Add((what, reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // Postgres is down: the counts already say so.
+        }
+        return reasons;
     }
 
     private async Task<FaultResult> MeasureAsync(

@@ -37,6 +37,13 @@ public sealed class ConsolePagesTests(ConsoleStack stack)
         }
         // Look once the page's data has arrived (tables, charts, the live preview), not after a fixed pause.
         await ConsoleStack.WaitLoadedAsync(page);
+        // Chromium paints a frame below the fold only once it has been scrolled to, as a person reading down would.
+        var frames = page.Locator("iframe");
+        for (var i = 0; i < await frames.CountAsync(); i++)
+        {
+            await frames.Nth(i).ScrollIntoViewIfNeededAsync();
+        }
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
 
         Directory.CreateDirectory(ConsoleStack.ScreenshotDirectory);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleStack.ScreenshotDirectory, $"{ConsoleStack.Slug(path)}-{width}.png"), FullPage = true });

@@ -67,6 +67,11 @@ public class DeployedStackFixture : IAsyncLifetime
         {
             await otlp.DisposeAsync();
         }
+        if (Environment.GetEnvironmentVariable("FLEXYPE_KEEP_STACK") is "1")
+        {
+            // For finding out why a test failed: the services' logs are under logs/, Postgres's data under pg/.
+            return;
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -37,16 +37,21 @@ public sealed class ConsolePagesTests(ConsoleStack stack)
         }
         // Look once the page's data has arrived (tables, charts, the live preview), not after a fixed pause.
         await ConsoleStack.WaitLoadedAsync(page);
-        // Chromium paints a frame below the fold only once it has been scrolled to, as a person reading down would.
+
+        Directory.CreateDirectory(ConsoleStack.ScreenshotDirectory);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleStack.ScreenshotDirectory, $"{ConsoleStack.Slug(path)}-{width}.png"), FullPage = true });
+        // A whole-page capture leaves a sandboxed frame below the fold blank (chromium paints it only once it is in
+        // view): each frame (the email preview) is also taken as a person scrolled to it sees it.
         var frames = page.Locator("iframe");
         for (var i = 0; i < await frames.CountAsync(); i++)
         {
             await frames.Nth(i).ScrollIntoViewIfNeededAsync();
+            // The frame shows the email at every width: its text has been laid out. Its pixels come from another
+            // renderer process a moment after it scrolls into view (no script runs in it to wait on), hence the pause.
+            await Microsoft.Playwright.Assertions.Expect(frames.Nth(i).ContentFrame.Locator("body")).Not.ToBeEmptyAsync();
+            await page.WaitForTimeoutAsync(1500);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleStack.ScreenshotDirectory, $"{ConsoleStack.Slug(path)}-{width}-frame{i + 1}.png") });
         }
-        await page.EvaluateAsync("window.scrollTo(0, 0)");
-
-        Directory.CreateDirectory(ConsoleStack.ScreenshotDirectory);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleStack.ScreenshotDirectory, $"{ConsoleStack.Slug(path)}-{width}.png"), FullPage = true });
         // The email preview is the marketer's own HTML in a sandboxed frame where no script runs (axe's included): the
         // console around it is what is scanned.
         var scan = await page.RunAxe(

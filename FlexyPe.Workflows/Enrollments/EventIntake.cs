@@ -73,7 +73,7 @@ public sealed class EventIntake(
         var now = clock.Now;
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
-            VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {email}, {e.OccurredAt ?? now}, {now}, {json}::jsonb)
+            VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {email}, {e.HappenedAt(now)}, {now}, {json}::jsonb)
             ON CONFLICT DO NOTHING
             """, ct);
         if (inserted == 0)
@@ -124,7 +124,7 @@ public sealed class EventIntake(
 
     private async Task<Enrollment?> EnrollOrUpdateAsync(WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, CancellationToken ct)
     {
-        var occurredAt = e.OccurredAt ?? now;
+        var occurredAt = e.HappenedAt(now);
         var existing = await db.Enrollments
             .FirstOrDefaultAsync(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey, ct);
         if (existing is not null)

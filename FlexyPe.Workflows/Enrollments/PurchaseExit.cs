@@ -26,7 +26,7 @@ public sealed class PurchaseExit(
         {
             checkoutEnrollment.SessionState = SessionStates.Completed;
             checkoutEnrollment.Context = json;
-            checkoutEnrollment.ContextOccurredAt = e.OccurredAt ?? now;
+            checkoutEnrollment.ContextOccurredAt = e.HappenedAt(now);
         }
 
         await AttributeAsync(e, checkoutKey, checkoutEnrollment, now, ct);

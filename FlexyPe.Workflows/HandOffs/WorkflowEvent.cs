@@ -10,6 +10,7 @@ public sealed record WorkflowEvent(
     string StoreId,
     string Type,
     DateTimeOffset? OccurredAt,
+    DateTimeOffset? ReceivedAt,
     EventStore? Store,
     EventCustomer? Customer,
     EventCheckout? Checkout,
@@ -17,6 +18,13 @@ public sealed record WorkflowEvent(
 {
     /// <summary>The shopper's identity: the lower-cased email, or null when FlexyPe sent none.</summary>
     public string? ShopperEmail => string.IsNullOrWhiteSpace(Customer?.Email) ? null : Customer.Email.Trim().ToLowerInvariant();
+
+    /// <summary>
+    /// When it happened: FlexyPe's own time, else when Ingest received it (2025-09 and legacy bodies carry no time), else
+    /// <paramref name="now"/>. Not the time Workflows takes it: a delivery held up on its way (a hand-off retried after a
+    /// process died) would otherwise look newer than a purchase that overtook it.
+    /// </summary>
+    public DateTimeOffset HappenedAt(DateTimeOffset now) => OccurredAt ?? ReceivedAt ?? now;
 }
 
 public sealed record EventStore(string? Id, string? Name, string? ShopifyDomain);

@@ -30,6 +30,31 @@ public sealed class LateEventTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task An_abandonment_without_a_time_of_its_own_received_before_the_purchase_and_arriving_after_it_starts_no_sequence()
+    {
+        // 2025-09 and legacy bodies carry no time: when Ingest received each is the evidence of their order, not when
+        // Workflows takes them (an abandonment held up on its way, behind a purchase, would otherwise start a sequence).
+        var email = NormalizedEvents.NewEmail();
+        var purchase = events.AbandonedCheckout($"chk-{Guid.NewGuid():N}", email, "COMPLETED");
+        purchase["occurred_at"] = null;
+        purchase["received_at"] = DateTimeOffset.UtcNow.AddSeconds(-20).ToString("O");
+        var session = events.AbandonedSession($"ses-{Guid.NewGuid():N}", email);
+        session["occurred_at"] = null;
+        session["received_at"] = DateTimeOffset.UtcNow.AddSeconds(-30).ToString("O");
+
+        await api.PostEventAsync(purchase);
+        await api.PostEventAsync(session);
+
+        Assert.Empty(await api.EnrollmentsAsync(events.StoreId));
+        // The one after the purchase, also without a time of its own, still starts its sequence.
+        var later = events.AbandonedSession($"ses-{Guid.NewGuid():N}", email);
+        later["occurred_at"] = null;
+        later["received_at"] = DateTimeOffset.UtcNow.ToString("O");
+        await api.PostEventAsync(later);
+        Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
+    }
+
+    [Fact]
     public async Task An_abandonment_after_the_purchase_starts_its_sequence()
     {
         var email = NormalizedEvents.NewEmail();

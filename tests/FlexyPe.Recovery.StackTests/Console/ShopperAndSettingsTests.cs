@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -25,7 +26,11 @@ public sealed class ShopperAndSettingsTests(ConsoleStack stack) : IDisposable
         await ConsoleStack.OpenAsync(page, "/shoppers");
         await page.FillAsync("#shopper-query", email);
         await page.ClickAsync("#shopper-search");
+        // The latest enrollments, shown until the search answers, hold this shopper's too (it was just made): a click
+        // there can land on a row the search's answer is replacing, and go nowhere. Click once the search has answered.
+        await Expect(page.Locator("h2", new() { HasText = $"Enrollments of {email}" })).ToBeVisibleAsync();
         await page.Locator("#enrollments a", new() { HasText = email }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/shoppers/[0-9a-f-]{36}$"));
         var timeline = page.Locator("#timeline");
         await timeline.WaitForAsync();
 

@@ -63,6 +63,9 @@ public static class UpliftApi
             return StoresApi.UnknownStore(storeId);
         }
         var settings = (await stores.ForStoreAsync(storeId, ct)).Uplift;
+        // The current model and the last training from one snapshot: a training committing between two reads would
+        // show a promoted last training beside no current model.
+        await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var current = await db.UpliftModels.AsNoTracking().FirstOrDefaultAsync(m => m.StoreId == storeId && m.IsCurrent, ct);
         var last = await db.UpliftModels.AsNoTracking().Where(m => m.StoreId == storeId).OrderByDescending(m => m.Version)
             .Select(m => new UpliftTrainingView(m.Version, m.TrainedAt, m.RequestedBy, m.TrainedBy, m.Bytes != null, m.IsCurrent,

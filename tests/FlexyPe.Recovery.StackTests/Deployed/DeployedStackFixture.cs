@@ -23,6 +23,9 @@ public class DeployedStackFixture : IAsyncLifetime
         DrainTimeout = TimeSpan.FromMinutes(2),
     };
 
+    /// <summary>The share of recipients the SMTP server refuses for good (hard bounces, which suppress the address).</summary>
+    public const double BounceRate = 0.05;
+
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"flexype-deployed-{Guid.NewGuid():N}");
     public string WebhookSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     public string AdminApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
@@ -50,7 +53,7 @@ public class DeployedStackFixture : IAsyncLifetime
             Replicas = Replicas,
             Configuration = configuration,
             OtlpEndpoint = otlp.Endpoint,
-            BounceRate = 0.05,
+            BounceRate = BounceRate,
             Settings = new Dictionary<string, string>(ChaosSuite.StackSettings(Scenario).Concat(ExtraSettings)),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));

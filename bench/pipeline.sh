@@ -107,58 +107,19 @@ for rate in $PIPELINE_RATES; do
   drain 240 "$RAW/$tag.drain"
   events1=$(count "$INGESTDB" events); taken1=$(count "$WORKFLOWSDB" received_events)
   echo "$((events1 - events0)) $((taken1 - taken0))" >"$RAW/$tag.counts"
-  verdict=$(python3 - "$RAW" "$tag" "$rate" "$PIPELINE_SETTLE" <<'PY'
-import json, sys
-raw, tag, rate, settle = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
-pts = [tuple(map(float, l.split())) for l in open(f"{raw}/{tag}.backlog") if l.strip()]
-pts = [p for p in pts if p[0] >= settle] or pts
-n = len(pts)
-mx, my = sum(p[0] for p in pts) / n, sum(p[1] for p in pts) / n
-den = sum((p[0] - mx) ** 2 for p in pts)
-slope = sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else 0.0
-load = json.load(open(f"{raw}/{tag}.load.json")).get("load") or {}
-stored, taken = map(int, open(f"{raw}/{tag}.counts").read().split())
-flat = slope <= 0.02 * rate
-kept = (load.get("achieved_rate") or 0) >= 0.97 * rate and load.get("not_ok") == 0
-ok = flat and kept and taken >= stored
-print("sustained" if ok else "not sustained", f"slope {slope:.1f}/s, backlog max {max(p[1] for p in pts):.0f}, "
-      f"achieved {load.get('achieved_rate')}, non-200 {load.get('not_ok')}, stored {stored}, taken {taken}")
-PY
-)
+  verdict=$(python3 "$BENCH/pipeline_rate.py" "$RAW" "$tag" "$rate" "$PIPELINE_SETTLE")
   echo "$rate/s: $verdict"
   case "$verdict" in sustained*) ;; *) break ;; esac
 done
 
-python3 - "$RAW" "$RESULTS/pipeline.json" "$PIPELINE_SECONDS" "$PIPELINE_SETTLE" <<'PY'
+BENCH="$BENCH" python3 - "$RAW" "$RESULTS/pipeline.json" "$PIPELINE_SECONDS" "$PIPELINE_SETTLE" <<'PY'
 import glob, json, os, re, sys
+sys.path.insert(0, os.environ["BENCH"])
+from pipeline_rate import judge
 from datetime import datetime, timezone
 raw, out, seconds, settle = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-rates = []
-for f in sorted(glob.glob(f"{raw}/r*.load.json"), key=lambda p: int(re.search(r"/r(\d+)\.", p).group(1))):
-    tag = os.path.basename(f)[:-len(".load.json")]
-    rate = int(tag[1:])
-    load = json.load(open(f)).get("load") or {}
-    pts = [tuple(map(float, l.split())) for l in open(f"{raw}/{tag}.backlog") if l.strip()]
-    tail = [p for p in pts if p[0] >= settle] or pts
-    n = len(tail)
-    mx, my = sum(p[0] for p in tail) / n, sum(p[1] for p in tail) / n
-    den = sum((p[0] - mx) ** 2 for p in tail)
-    slope = sum((p[0] - mx) * (p[1] - my) for p in tail) / den if den else 0.0
-    stored, taken = map(int, open(f"{raw}/{tag}.counts").read().split())
-    drain = open(f"{raw}/{tag}.drain").read().strip() if os.path.exists(f"{raw}/{tag}.drain") else None
-    flat = slope <= 0.02 * rate
-    kept = (load.get("achieved_rate") or 0) >= 0.97 * rate and load.get("not_ok") == 0
-    rates.append({
-        "rate_per_second": rate, "achieved_rate": load.get("achieved_rate"), "requests": load.get("requests"),
-        "not_ok": load.get("not_ok"), "ingest_latency_ms": load.get("latency_from_schedule_ms"),
-        "backlog_slope_per_second": round(slope, 1), "backlog_at_settle": tail[0][1] if tail else None,
-        "backlog_at_end": pts[-1][1] if pts else None, "backlog_max": max((p[1] for p in pts), default=None),
-        "backlog_samples": [[round(t, 1), int(b)] for t, b in pts],
-        "drained_after_s": int(drain) if drain and drain.isdigit() else None,
-        "events_stored": stored, "events_taken_by_workflows": taken,
-        "flat": flat, "sustained": flat and kept and taken >= stored,
-        "loadavg_before": open(f"{raw}/{tag}.loadavg").read().split()[:3],
-    })
+rates = [judge(raw, os.path.basename(f)[:-len(".load.json")], int(re.search(r"/r(\d+)\.", f).group(1)), settle)
+         for f in sorted(glob.glob(f"{raw}/r*.load.json"), key=lambda p: int(re.search(r"/r(\d+)\.", p).group(1)))]
 best = None
 for r in rates:
     if not r["sustained"]:

@@ -69,11 +69,11 @@ public sealed class SimulatorDeliveryTests
         {
             if (n == 0)
             {
-                await Task.Delay(TimeSpan.FromSeconds(3));
+                await Task.Delay(TimeSpan.FromSeconds(4));
             }
             return 200;
         });
-        var (sender, http) = Sender(receiver.Url, timeout: TimeSpan.FromMilliseconds(300));
+        var (sender, http) = Sender(receiver.Url, timeout: TimeSpan.FromMilliseconds(1500));
         using var _ = http;
 
         var delivery = await sender.DeliverAsync(OneEvent(), CancellationToken.None);

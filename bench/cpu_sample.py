@@ -12,6 +12,7 @@ GROUPS = [
     ("ingest", re.compile(r"FlexyPe\.Ingest")),
     ("workflows", re.compile(r"FlexyPe\.Workflows")),
     ("notifier", re.compile(r"FlexyPe\.Notifier")),
+    ("console", re.compile(r"FlexyPe\.Console")),
     ("apphost", re.compile(r"FlexyPe\.AppHost")),
     ("aspire_dashboard", re.compile(r"Aspire\.Dashboard")),
     ("dcp", re.compile(r"/dcp |dcpctrl|dcpproc")),

@@ -12,7 +12,7 @@ ROOT=$(pwd)
 SCHED_ENROLLMENTS=${SCHED_ENROLLMENTS:-100000}
 SCHED_RATE=${SCHED_RATE:-1000}
 SCHED_SECONDS=${SCHED_SECONDS:-60}
-SCHED_LEAD=${SCHED_LEAD:-45}   # seconds from the start of the copy to the first due step
+SCHED_LEAD=${SCHED_LEAD:-150}   # seconds from the start of the copy to the first due step (the copy of 100,000 takes 30 to 70 s here)
 # Then, on the same stack, higher rates for SCHED_SWEEP_SECONDS each, until p99 passes 1 s: the highest rate that keeps it under.
 SCHED_SWEEP_RATES=${SCHED_SWEEP_RATES:-1500 2000 3000}
 export SCHED_SWEEP_SECONDS=${SCHED_SWEEP_SECONDS:-20}
@@ -104,7 +104,7 @@ SQL
 : >bench/results/scheduling.sweep.tmp
 for rate in $SCHED_SWEEP_RATES; do
   n=$((rate * SCHED_SWEEP_SECONDS))
-  lead=$((n / 4000 + 8))   # the copy takes about n / 5,000 s; no step may be due before it commits
+  lead=$((n / 1000 + 8))   # the copy takes 0.3 to 0.7 ms a row here; no step may be due before it commits
   psql "$PG" -v ON_ERROR_STOP=1 -q <<SQL
 create temp table tmpl_e as select * from enrollments where id = '$template';
 create temp table tmpl_s as select * from scheduled_steps where enrollment_id = '$template' and state = 'scheduled' limit 1;
@@ -143,6 +143,8 @@ res = {
             "lateness = fired_at - due_at from scheduled_steps",
     "enrollments": int(n), "active_enrollments_at_end": int(active), "due_rate_per_second": int(rate), "due_seconds": int(secs),
     "copy_seconds": round(float(c1) - float(c0), 1), "first_due_after_copy_start_seconds": int(lead),
+    # Steps due before the copy committed were late by the copy, not by firing: such a run is not a measure of firing.
+    "copy_overran_lead": float(c1) - float(c0) > int(lead),
     "steps_due": due, "steps_fired": fired, "step_states": states,
     "lateness_p50_ms": float(p50) if fired else None, "lateness_p99_ms": float(p99) if fired else None,
     "lateness_max_ms": float(mx) if fired else None,

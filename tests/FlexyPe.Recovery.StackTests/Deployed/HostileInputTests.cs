@@ -1,18 +1,22 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Tracing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlexyPe.Chaos.Stack;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers;
 using Xunit.Abstractions;
 
 namespace FlexyPe.Recovery.StackTests.Deployed;
 
 /// <summary>
 /// Hostile input, generated from a seed: every answer is the status docs/ingest.md gives for it (problem+json for every
-/// refusal), nothing is answered 5xx, nothing crashes, memory stays under a bound over two passes, and the service is
-/// healthy after.
+/// refusal), nothing is answered 5xx, nothing crashes, further passes do not grow the heap that survives a full
+/// collection, and the service is healthy after.
 /// </summary>
 [Collection(DeployedStackCollection.Name)]
 public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputHelper output)
@@ -27,26 +31,32 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         using var http = Client();
         var ingest = fixture.Stack.Url(DeployedStack.Ingest);
 
-        // Warm up, then take the process's resident memory as its level.
+        // Warm up, then take the process's resident memory before any hostile delivery.
         await DeliverAsync(http, ingest, requests.Take(200));
         var pid = fixture.Stack.Process(DeployedStack.Ingest).Pid!.Value;
         var before = ResidentMegabytes(pid);
 
+        var first = await AfterFullCollectionAsync(pid);
         var answers = await DeliverAsync(http, ingest, requests);
-
         var peak = ResidentMegabytes(pid);
-        await Task.Delay(TimeSpan.FromSeconds(15));
-        var level = ResidentMegabytes(pid);
-        // The GC keeps the heap the first pass grew to (it gives memory back to the system lazily), so that is the level.
-        // A second pass of other hostile deliveries (another seed) must not raise it: a leak would, pass after pass.
-        await DeliverAsync(http, ingest, new HostileRequests(fixture.WebhookSecret, Seed + 1).Generate());
-        await Task.Delay(TimeSpan.FromSeconds(15));
-        var after = ResidentMegabytes(pid);
+        // An idle process runs no collection, so what a pass left behind stays in the heap until one runs: each level is
+        // taken after a full collection, asked for over the diagnostics port. The first pass sets the level (code, caches
+        // and pools its paths warm up); two more passes of other hostile deliveries (other seeds) must bring the heap back
+        // to about it, not raise it pass after pass as a leak would.
+        var level = await AfterFullCollectionAsync(pid);
+        var afterPasses = new List<(long LiveMegabytes, long ResidentMegabytes)>();
+        foreach (var seed in new[] { Seed + 1, Seed + 2 })
+        {
+            await DeliverAsync(http, ingest, new HostileRequests(fixture.WebhookSecret, seed).Generate());
+            afterPasses.Add(await AfterFullCollectionAsync(pid));
+        }
         foreach (var group in answers.GroupBy(a => a.Request.Kind).OrderBy(g => g.Key))
         {
             output.WriteLine($"{group.Key}: {group.Count()} — " + string.Join(", ", group.GroupBy(a => a.Status).OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Count()}")));
         }
-        output.WriteLine($"ingest resident memory: {before} MB before, {peak} MB right after, {level} MB 15 s later, {after} MB after a second pass");
+        output.WriteLine($"ingest managed heap after a full collection: {first.LiveMegabytes} MB before, {level.LiveMegabytes} MB after the first pass, "
+            + $"{string.Join(" and ", afterPasses.Select(p => p.LiveMegabytes))} MB after two more; resident: {before} before, {peak} right after the first pass, "
+            + $"{level.ResidentMegabytes} after its collection, {string.Join(" and ", afterPasses.Select(p => p.ResidentMegabytes))} after the others");
 
         var wrong = answers.Where(a => !a.Request.Allowed.Contains(a.Status) || (a.Status >= 400 && a.ContentType != "application/problem+json")).ToList();
         Assert.True(wrong.Count == 0, $"{wrong.Count} answers not as documented, e.g.:\n" + string.Join('\n', wrong.Take(15).Select(a =>
@@ -54,10 +64,15 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         Assert.DoesNotContain(answers, a => a.Status >= 500);
         Assert.True(fixture.Stack.Process(DeployedStack.Ingest).Running, "Ingest crashed");
         Assert.Equal(pid, fixture.Stack.Process(DeployedStack.Ingest).Pid);
-        // What is asserted is a bound, not a return to the level before: the GC keeps what the passes grew (measured on
-        // 2026-11-29: 184 MB before, 393 MB after the first pass, 516 MB after the second; whether a third would level
-        // off is not yet known, issue 15). Under the bound, a 1 GiB container of Ingest survives both passes.
-        Assert.True(after < 768, $"Ingest holds {after} MB after two passes of hostile deliveries (from {before} MB)");
+        // Not yet back to the level before the first pass (issue 15): what survives a full collection varies from pass to
+        // pass (measured 2026-11-30: 19 MB before, 161 after the first pass, then 103 and 185). It is the shared array
+        // pool's buffers, sized by the normalized form of the largest hostile events (a 1 MB body of tiny line items
+        // normalizes to tens of MB), which the pool keeps per thread and core and trims only over later collections. So
+        // the bound is against growth: a leak of this size would pass it within two passes.
+        Assert.All(afterPasses, after => Assert.True(after.LiveMegabytes <= level.LiveMegabytes + 128,
+            $"Ingest's heap holds {after.LiveMegabytes} MB after another pass of hostile deliveries and a full collection, far over its level of {level.LiveMegabytes} MB"));
+        // The resident memory is bounded too: the GC keeps what the passes grew committed for reuse, and gives it back lazily.
+        Assert.All(afterPasses, after => Assert.True(after.ResidentMegabytes < 768, $"Ingest holds {after.ResidentMegabytes} MB resident after hostile deliveries (from {before} MB)"));
 
         // Healthy after: /health, and an ordinary delivery is stored.
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(ingest, "/health"))).StatusCode);
@@ -219,6 +234,30 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
             }
         });
         return [.. answers];
+    }
+
+    /// <summary>
+    /// Asks the runtime of <paramref name="pid"/> for a full, blocking collection (an EventPipe session with the
+    /// GCHeapCollect keyword, which is how dotnet-gcdump does it) and reads, from the collection's own GCHeapStats
+    /// event, how much of the managed heap survived it: the memory the process still holds on to, whatever the GC
+    /// keeps committed for later. The resident memory a moment after is given beside it.
+    /// </summary>
+    private static async Task<(long LiveMegabytes, long ResidentMegabytes)> AfterFullCollectionAsync(int pid)
+    {
+        var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
+        using var session = new DiagnosticsClient(pid).StartEventPipeSession(
+            new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, keywords), requestRundown: false);
+        long? survived = null;
+        using var source = new EventPipeEventSource(session.EventStream);
+        // The idle process's first collection after the session starts is the one it asked for.
+        source.Clr.GCHeapStats += stats => survived ??= stats.TotalPromotedSize0 + stats.TotalPromotedSize1 + stats.TotalPromotedSize2
+            + stats.TotalPromotedSize3 + stats.TotalPromotedSize4;
+        var reading = Task.Run(source.Process);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await session.StopAsync(CancellationToken.None);
+        await reading;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return ((survived ?? throw new InvalidOperationException("Ingest reported no collection")) / (1024 * 1024), ResidentMegabytes(pid));
     }
 
     private static long ResidentMegabytes(int pid)

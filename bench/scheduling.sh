@@ -39,24 +39,29 @@ done
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 rss_before=$(awk '/VmRSS/{print $2}' /proc/"$WF_PID"/status)
-copy_started=$(date +%s.%N)
-psql "$PG" -v ON_ERROR_STOP=1 -q <<SQL
+# Copies the template enrollment into $1 enrollments, subject keys "$2<n>", each with one scheduled step: the first $3
+# steps come due at $4 per second from $5 (epoch seconds), the rest a day later. Ends with ANALYZE: a bulk load leaves
+# the planner's statistics describing the tables as they were before it; fresh ones, as a table that grew gradually would have.
+copy_enrollments() {
+  psql "$PG" -v ON_ERROR_STOP=1 -q <<SQL
 create temp table tmpl_e as select * from enrollments where id = '$template';
 create temp table tmpl_s as select * from scheduled_steps where enrollment_id = '$template' and state = 'scheduled' limit 1;
-create temp table ids as select g, gen_random_uuid() as eid, gen_random_uuid() as sid from generate_series(1, $SCHED_ENROLLMENTS) g;
-create temp table t0 as select to_timestamp($copy_started) + interval '$SCHED_LEAD seconds' as start;
+create temp table ids as select g, gen_random_uuid() as eid, gen_random_uuid() as sid from generate_series(1, $1) g;
+create temp table t0 as select to_timestamp($5) as start;
 insert into enrollments select (jsonb_populate_record(null::enrollments, to_jsonb(t) || jsonb_build_object(
-  'id', ids.eid, 'subject_key', 'bench:' || ids.g, 'shopper_email', 'sched-' || ids.g || '@example.com'))).* from tmpl_e t, ids;
+  'id', ids.eid, 'subject_key', '$2' || ids.g, 'shopper_email', replace('$2', ':', '-') || ids.g || '@example.com'))).* from tmpl_e t, ids;
 insert into scheduled_steps select (jsonb_populate_record(null::scheduled_steps, to_jsonb(t) || jsonb_build_object(
   'id', ids.sid, 'enrollment_id', ids.eid, 'idempotency_key', 'enrollment:' || ids.eid || ':step:' || t.step_number,
   'trace_parent', null,
-  'due_at', case when ids.g <= $SCHED_RATE * $SCHED_SECONDS
-                 then (select start from t0) + (ids.g - 1) * interval '1 second' / $SCHED_RATE
+  'due_at', case when ids.g <= $3
+                 then (select start from t0) + (ids.g - 1) * interval '1 second' / $4
                  else (select start from t0) + interval '1 day' end))).* from tmpl_s t, ids;
--- A bulk load leaves the planner's statistics describing the tables as they were before it; fresh ones, as a
--- table that grew gradually would have.
 analyze enrollments; analyze scheduled_steps;
 SQL
+}
+
+copy_started=$(date +%s.%N)
+copy_enrollments "$SCHED_ENROLLMENTS" "bench:" $((SCHED_RATE * SCHED_SECONDS)) "$SCHED_RATE" "$(python3 -c "print($copy_started + $SCHED_LEAD)")"
 copy_done=$(date +%s.%N)
 echo "copied $SCHED_ENROLLMENTS enrollments in $(python3 -c "print(round($copy_done - $copy_started, 1))") s; first due at +${SCHED_LEAD} s"
 
@@ -105,19 +110,9 @@ SQL
 for rate in $SCHED_SWEEP_RATES; do
   n=$((rate * SCHED_SWEEP_SECONDS))
   lead=$((n / 1000 + 8))   # the copy takes 0.3 to 0.7 ms a row here; no step may be due before it commits
-  psql "$PG" -v ON_ERROR_STOP=1 -q <<SQL
-create temp table tmpl_e as select * from enrollments where id = '$template';
-create temp table tmpl_s as select * from scheduled_steps where enrollment_id = '$template' and state = 'scheduled' limit 1;
-create temp table ids as select g, gen_random_uuid() as eid, gen_random_uuid() as sid from generate_series(1, $n) g;
-create temp table t0 as select clock_timestamp() + interval '$lead seconds' as start;
-insert into enrollments select (jsonb_populate_record(null::enrollments, to_jsonb(t) || jsonb_build_object(
-  'id', ids.eid, 'subject_key', 'sweep$rate:' || ids.g, 'shopper_email', 'sweep$rate-' || ids.g || '@example.com'))).* from tmpl_e t, ids;
-insert into scheduled_steps select (jsonb_populate_record(null::scheduled_steps, to_jsonb(t) || jsonb_build_object(
-  'id', ids.sid, 'enrollment_id', ids.eid, 'idempotency_key', 'enrollment:' || ids.eid || ':step:' || t.step_number,
-  'trace_parent', null,
-  'due_at', (select start from t0) + (ids.g - 1) * interval '1 second' / $rate))).* from tmpl_s t, ids;
-analyze enrollments; analyze scheduled_steps;
-SQL
+  sweep_started=$(date +%s.%N)
+  copy_enrollments "$n" "sweep$rate:" "$n" "$rate" "$(python3 -c "print($sweep_started + $lead)")"
+  overran=$(python3 -c "import time; print(int(time.time() - $sweep_started > $lead))")
   deadline=$((SECONDS + lead + SCHED_SWEEP_SECONDS + 60))
   sleep $((lead + SCHED_SWEEP_SECONDS))
   while [ $SECONDS -lt $deadline ]; do
@@ -128,7 +123,7 @@ SQL
   row=$(psql "$PG" -At -F ' ' -c "select count(*), count(s.fired_at),
       coalesce(round((percentile_cont(0.99) within group (order by extract(epoch from coalesce(s.fired_at, now()) - s.due_at)))::numeric * 1000, 1), 0)
     from scheduled_steps s join enrollments e on e.id = s.enrollment_id where e.subject_key like 'sweep$rate:%'")
-  echo "$rate $row" | tee -a bench/results/scheduling.sweep.tmp
+  echo "$rate $row $overran" | tee -a bench/results/scheduling.sweep.tmp
   p99=$(cut -d' ' -f4 <<<"$rate $row")
   python3 -c "import sys; sys.exit(0 if float('$p99') < 1000 else 1)" || break
 done
@@ -154,11 +149,12 @@ res = {
     "lateness_p99_ms_by_10s_of_due_time": {f"{w}-{int(w) + 10}s": float(v) for w, v in
                                             (l.split() for l in open("bench/results/scheduling.windows.tmp").read().split("\n") if l.strip())},
 }
-sweep = [dict(zip(("rate_per_second", "steps_due", "steps_fired", "lateness_p99_ms"), map(float, l.split())))
+sweep = [dict(zip(("rate_per_second", "steps_due", "steps_fired", "lateness_p99_ms", "copy_overran_lead"), map(float, l.split())))
          for l in open("bench/results/scheduling.sweep.tmp").read().split("\n") if l.strip()]
 for r in sweep:
     for k in ("rate_per_second", "steps_due", "steps_fired"):
         r[k] = int(r[k])
+    r["copy_overran_lead"] = r["copy_overran_lead"] == 1
 res["rate_sweep"] = sweep
 res["sweep_seconds"] = int(os.environ["SCHED_SWEEP_SECONDS"])
 kept = [int(rate)] if fired == due and fired and float(p99) < 1000 else []

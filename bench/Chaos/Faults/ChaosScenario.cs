@@ -26,7 +26,13 @@ public sealed record ScenarioOptions
     public double DuplicateRate { get; init; } = 0.1;
     /// <summary>Share of shoppers who click one-click unsubscribe in the first email they get.</summary>
     public double UnsubscribeRate { get; init; } = 0.05;
+    /// <summary>
+    /// How long a drain waits without progress: the clock starts again whenever less is waiting than ever before in
+    /// this drain, so a large backlog that keeps going down is waited for and a stuck one is not.
+    /// </summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>The most a drain waits, progress or not.</summary>
+    public TimeSpan DrainLimit { get; init; } = TimeSpan.FromMinutes(15);
     /// <summary>The frequency cap as the stack runs it (real time), for the check.</summary>
     public TimeSpan FrequencyCap { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>How long after an address is suppressed a message may still arrive that was claimed before it.</summary>
@@ -193,10 +199,12 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
     /// <summary>Waits until nothing is left to do anywhere; null when settled, else what was still waiting.</summary>
     public async Task<Dictionary<string, long>?> DrainAsync(CancellationToken ct)
     {
+        var limit = DateTimeOffset.UtcNow + options.DrainLimit;
         var deadline = DateTimeOffset.UtcNow + options.DrainTimeout;
+        var fewestWaiting = long.MaxValue;
         var quietRounds = 0;
         Dictionary<string, long> waiting = [];
-        while (DateTimeOffset.UtcNow < deadline)
+        while (DateTimeOffset.UtcNow < deadline && DateTimeOffset.UtcNow < limit)
         {
             try
             {
@@ -213,7 +221,13 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
             {
                 waiting = new Dictionary<string, long> { ["postgres_unreachable"] = 1 };
             }
-            quietRounds = waiting.Values.All(v => v == 0) ? quietRounds + 1 : 0;
+            var total = waiting.Values.Sum();
+            if (total < fewestWaiting)
+            {
+                fewestWaiting = total;
+                deadline = DateTimeOffset.UtcNow + options.DrainTimeout;
+            }
+            quietRounds = total == 0 ? quietRounds + 1 : 0;
             if (quietRounds >= 3)
             {
                 return null;

@@ -125,11 +125,21 @@ public static class FlexyPeEventParser
             data.String("shopify_customer_id") ?? person.String("shopify_customer_id"));
     }
 
+    /// <summary>
+    /// The most cart lines the normalized event keeps (the raw body keeps them all). Far more than a real cart holds; it
+    /// bounds what one delivery becomes: each line is about 110 bytes normalized, so a 1 MB body of 60,000 array items
+    /// would otherwise become 7 MB to store, hand off and hold in memory.
+    /// </summary>
+    public const int MaxCartLines = 500;
+
     private static List<CartLine> ReadCart(JsonElement? data)
     {
         var container = data.Object("checkout", "cart") ?? data;
+        // A line is an object; a number, string or null among the items says nothing about what is in the cart.
         return container.Array("cart_items", "items", "line_items")
             .Items()
+            .Where(item => item is { ValueKind: JsonValueKind.Object })
+            .Take(MaxCartLines)
             .Select(item =>
             {
                 var variant = item.Object("variant");

@@ -357,7 +357,7 @@ public static class WebhookSamples
             {
                 ["type"] = "abandoned_checkout", ["store_id"] = "my-store.myshopify.com", ["occurred_at"] = null,
                 ["checkout.total_payable"] = "630.50", ["checkout.session_state"] = null, ["customer.email"] = null,
-                ["customer.first_name"] = "Ana", ["cart.1.price"] = "99.5", ["cart.1.quantity"] = "3",
+                ["customer.first_name"] = "Ana", ["cart.0.price"] = "99.5", ["cart.0.quantity"] = "3",
             }),
     ];
 }

@@ -23,4 +23,22 @@ public sealed class ParserTests
             Assert.True(expected == normalized.RootElement.At(path), $"{path}: expected '{expected}', got '{normalized.RootElement.At(path)}'");
         }
     }
+
+    [Fact]
+    public void Cart_keeps_only_items_that_are_objects_and_at_most_the_first_500()
+    {
+        var lines = Enumerable.Range(1, 700).Select(i => $"{{\"title\":\"Line {i}\",\"quantity\":1}}");
+        var items = "[1, null, \"x\", [], " + string.Join(',', lines) + ", 7]";
+        using var body = JsonDocument.Parse($$"""
+            {"event_type": "ABANDONED_CHECKOUT", "event_id": "evt_cart", "store": {"shopify_domain": "cart.myshopify.com"},
+             "payload": {"checkout_url": "https://cart.example/?flx_s=abc", "cart_items": {{items}} } }
+            """);
+        var delivery = new WebhookDelivery(body.RootElement, "evt_cart", "2026-05", null, DateTimeOffset.UnixEpoch);
+
+        var cart = FlexyPeEventParser.Parse(delivery, "evt_cart").Cart!;
+
+        Assert.Equal(FlexyPeEventParser.MaxCartLines, cart.Count);
+        Assert.Equal("Line 1", cart[0].Title);
+        Assert.Equal("Line 500", cart[^1].Title);
+    }
 }

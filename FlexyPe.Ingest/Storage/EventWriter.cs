@@ -165,6 +165,9 @@ public sealed class EventWriter(
                 stored.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
+        // A pooled connection holds on to its last command, and with it these parameters, until it runs another: up to
+        // 25 bodies of up to 1 MB per idle connection. Let them go now.
+        command.Parameters.Clear();
 
         // The first delivery of a newly stored key reports Stored; every other one is a duplicate.
         foreach (var pending in batch)

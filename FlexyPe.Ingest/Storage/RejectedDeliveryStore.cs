@@ -24,6 +24,8 @@ public sealed class RejectedDeliveryStore(NpgsqlDataSource dataSource, TimeProvi
             command.Parameters.Add(new NpgsqlParameter { Value = body.Replace("\0", "\\u0000", StringComparison.Ordinal) });
             command.Parameters.Add(new NpgsqlParameter { Value = headersJson });
             await command.ExecuteNonQueryAsync(cancellationToken);
+            // A pooled connection holds on to its last command and its parameters: let the body go now.
+            command.Parameters.Clear();
             return true;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)

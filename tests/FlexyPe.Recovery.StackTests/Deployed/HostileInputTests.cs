@@ -15,8 +15,8 @@ namespace FlexyPe.Recovery.StackTests.Deployed;
 
 /// <summary>
 /// Hostile input, generated from a seed: every answer is the status docs/ingest.md gives for it (problem+json for every
-/// refusal), nothing is answered 5xx, nothing crashes, further passes do not grow the heap that survives a full
-/// collection, and the service is healthy after.
+/// refusal), nothing is answered 5xx, nothing crashes, the heap that survives a full collection comes back to its level,
+/// and the service is healthy after.
 /// </summary>
 [Collection(DeployedStackCollection.Name)]
 public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputHelper output)
@@ -40,9 +40,8 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         var answers = await DeliverAsync(http, ingest, requests);
         var peak = ResidentMegabytes(pid);
         // An idle process runs no collection, so what a pass left behind stays in the heap until one runs: each level is
-        // taken after a full collection, asked for over the diagnostics port. The first pass sets the level (code, caches
-        // and pools its paths warm up); two more passes of other hostile deliveries (other seeds) must bring the heap back
-        // to about it, not raise it pass after pass as a leak would.
+        // taken after a full collection, asked for over the diagnostics port. Two more passes of other hostile deliveries
+        // (other seeds) must not raise it pass after pass as a leak would.
         var level = await AfterFullCollectionAsync(pid);
         var afterPasses = new List<(long LiveMegabytes, long ResidentMegabytes)>();
         foreach (var seed in new[] { Seed + 1, Seed + 2 })
@@ -50,13 +49,19 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
             await DeliverAsync(http, ingest, new HostileRequests(fixture.WebhookSecret, seed).Generate());
             afterPasses.Add(await AfterFullCollectionAsync(pid));
         }
+        // Rested: the shared array pool gives back, at a full collection, the buffers no one has rented for a minute, and
+        // Kestrel's memory pool its idle blocks; the collection after that frees them.
+        await Task.Delay(TimeSpan.FromSeconds(65));
+        await AfterFullCollectionAsync(pid);
+        var rested = await AfterFullCollectionAsync(pid);
         foreach (var group in answers.GroupBy(a => a.Request.Kind).OrderBy(g => g.Key))
         {
             output.WriteLine($"{group.Key}: {group.Count()} — " + string.Join(", ", group.GroupBy(a => a.Status).OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Count()}")));
         }
         output.WriteLine($"ingest managed heap after a full collection: {first.LiveMegabytes} MB before, {level.LiveMegabytes} MB after the first pass, "
             + $"{string.Join(" and ", afterPasses.Select(p => p.LiveMegabytes))} MB after two more; resident: {before} before, {peak} right after the first pass, "
-            + $"{level.ResidentMegabytes} after its collection, {string.Join(" and ", afterPasses.Select(p => p.ResidentMegabytes))} after the others");
+            + $"{level.ResidentMegabytes} after its collection, {string.Join(" and ", afterPasses.Select(p => p.ResidentMegabytes))} after the others; "
+            + $"rested a minute: {rested.LiveMegabytes} MB live, {rested.ResidentMegabytes} MB resident");
 
         var wrong = answers.Where(a => !a.Request.Allowed.Contains(a.Status) || (a.Status >= 400 && a.ContentType != "application/problem+json")).ToList();
         Assert.True(wrong.Count == 0, $"{wrong.Count} answers not as documented, e.g.:\n" + string.Join('\n', wrong.Take(15).Select(a =>
@@ -64,15 +69,18 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         Assert.DoesNotContain(answers, a => a.Status >= 500);
         Assert.True(fixture.Stack.Process(DeployedStack.Ingest).Running, "Ingest crashed");
         Assert.Equal(pid, fixture.Stack.Process(DeployedStack.Ingest).Pid);
-        // Not yet back to the level before the first pass (issue 15): what survives a full collection varies from pass to
-        // pass (measured 2026-11-30: 19 MB before, 161 after the first pass, then 104 and 197). What holds it is not yet
-        // known: a heap dump shows large power-of-two arrays (up to 32 MB) without a root the debugger finds, and limiting
-        // the shared array pool's partitions did not change the figures. So the bound is against growth: a leak of this
-        // size would pass it within two passes.
-        Assert.All(afterPasses, after => Assert.True(after.LiveMegabytes <= level.LiveMegabytes + 128,
-            $"Ingest's heap holds {after.LiveMegabytes} MB after another pass of hostile deliveries and a full collection, far over its level of {level.LiveMegabytes} MB"));
+        // Right after a pass, what survives a full collection stays within 64 MB of the level before any hostile delivery
+        // (measured 2026-11-30: 19 MB before, then 34-65 MB). Before that day's fixes it was 106-162 MB: one 400 KB body of
+        // 60,000 array items was normalized to 60,000 all-null cart lines (7 MB), and each idle pooled connection kept its
+        // last command's parameters (up to 25 raw bodies) until it ran another.
+        Assert.All(afterPasses.Prepend(level), after => Assert.True(after.LiveMegabytes <= first.LiveMegabytes + 64,
+            $"Ingest's heap holds {after.LiveMegabytes} MB right after a pass of hostile deliveries and a full collection, from {first.LiveMegabytes} MB before them"));
+        // Rested a minute, it is back to within 32 MB of the level (measured: 25-34 MB). What is left is mostly Kestrel's
+        // memory pool, grown by the 1 MB bodies, which gives back 5% of its idle blocks every 10 s.
+        Assert.True(rested.LiveMegabytes <= first.LiveMegabytes + 32,
+            $"Ingest's heap holds {rested.LiveMegabytes} MB a minute after the hostile deliveries and a full collection, from {first.LiveMegabytes} MB before them");
         // The resident memory is bounded too: the GC keeps what the passes grew committed for reuse, and gives it back lazily.
-        Assert.All(afterPasses, after => Assert.True(after.ResidentMegabytes < 768, $"Ingest holds {after.ResidentMegabytes} MB resident after hostile deliveries (from {before} MB)"));
+        Assert.True(rested.ResidentMegabytes < 512, $"Ingest holds {rested.ResidentMegabytes} MB resident after hostile deliveries (from {before} MB)");
 
         // Healthy after: /health, and an ordinary delivery is stored.
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(ingest, "/health"))).StatusCode);

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Two Ingest builds side by side, in turns, on the deployed stack (bench/deployed.sh, a fresh Postgres each round) with
+# Workflows paused (the hand-offs wait, as when Workflows runs elsewhere): wrk at saturation for AB_SECONDS after a 5 s
+# warm-up, and from pg_stat_statements the group commit's Postgres time per stored event. For a lever of issue 16:
+# build Ingest before and after the change, copy each bin/Release/net10.0 folder aside, then
+#   bash bench/ingest_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
+#   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}
+BIN=FlexyPe.Ingest/bin/Release/net10.0
+PAYLOADS=$(pwd)/bench/results/payloads.lua.tmp
+[ -f "$PAYLOADS" ] || tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator payloads --version mixed --seed 2026 \
+  --run-id bench --count 400 --out "$PAYLOADS" >/dev/null
+SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
+export SECRET ADMIN_KEY PAYLOADS FLEXYPE_WEBHOOK_SECRET=$SECRET WEBHOOK_PATH=/webhooks/flexype
+kept=$(mktemp -d); cp -r "$BIN" "$kept/"
+dpid="" wf=""
+finish() {
+  [ -z "$wf" ] || kill -CONT "$wf" 2>/dev/null || true
+  [ -z "$dpid" ] || { kill -TERM "$dpid" 2>/dev/null || true; wait "$dpid" 2>/dev/null || true; }
+  rm -rf "$BIN" && cp -r "$kept/net10.0" "$BIN" && rm -rf "$kept"
+}
+trap finish EXIT
+sql() { psql -At -F ' ' -h 127.0.0.1 -p 5441 -U postgres ingestdb -c "$1"; }
+: >bench/results/ingest-ab.tmp
+for i in $(seq 1 "$ROUNDS"); do
+  case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A ;; *) side=B dir=$B ;; esac
+  rm -rf "$BIN" && cp -r "$dir" "$BIN"
+  run=$(mktemp -d /tmp/ingest-ab.XXXX); chmod 755 "$run"
+  PG_STATEMENTS=1 bash bench/deployed.sh "$run" >"$run/deployed.log" 2>&1 &
+  dpid=$!
+  for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5110/health >/dev/null && curl -sf http://127.0.0.1:5211/health >/dev/null && break; sleep 1; done
+  wf=$(pgrep -f '^./FlexyPe.Workflows' | head -n 1); kill -STOP "$wf"
+  sql "create extension if not exists pg_stat_statements" >/dev/null
+  RUN_ID="w$i$RANDOM" wrk -t2 -c32 -d5s --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 >/dev/null
+  sql "select pg_stat_statements_reset()" >/dev/null
+  rps=$(RUN_ID="s$i$RANDOM" wrk -t2 -c32 -d"${AB_SECONDS}s" --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 | awk '/Requests\/sec/{print $2}')
+  us=$(sql "select round((total_exec_time / nullif(rows, 0))::numeric * 1000, 1) from pg_stat_statements
+            where query like '%WITH incoming AS%' order by total_exec_time desc limit 1")
+  echo "$side $rps $us $(cut -d' ' -f1 /proc/loadavg)" | tee -a bench/results/ingest-ab.tmp
+  kill -CONT "$wf"; wf=""
+  kill -TERM "$dpid"; wait "$dpid" 2>/dev/null || true; dpid=""
+  rm -rf "$run"
+done
+python3 - "$A" "$B" <<'PY'
+import json, statistics, sys
+rows = [l.split() for l in open("bench/results/ingest-ab.tmp") if l.strip()]
+side = {s: [r for r in rows if r[0] == s] for s in "AB"}
+mean = lambda s, k: round(statistics.mean(float(r[k]) for r in side[s]), 1)
+res = {"what": "Ingest deployed, Workflows paused, wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
+               "(pg_stat_statements total_exec_time / rows)",
+       "a": sys.argv[1], "b": sys.argv[2],
+       "rounds": [{"side": r[0], "requests_per_second": float(r[1]), "commit_us_per_event": float(r[2]), "loadavg": float(r[3])} for r in rows],
+       "a_requests_per_second": mean("A", 1), "b_requests_per_second": mean("B", 1),
+       "a_commit_us_per_event": mean("A", 2), "b_commit_us_per_event": mean("B", 2)}
+res["ratio_requests_per_second_b_over_a"] = round(res["b_requests_per_second"] / res["a_requests_per_second"], 3)
+res["ratio_commit_us_per_event_b_over_a"] = round(res["b_commit_us_per_event"] / res["a_commit_us_per_event"], 3)
+print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=2))
+json.dump(res, open("bench/results/ingest-ab.json", "w"), indent=2)
+PY

@@ -75,8 +75,9 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         // last command's parameters (up to 25 raw bodies) until it ran another.
         Assert.All(afterPasses.Prepend(level), after => Assert.True(after.LiveMegabytes <= first.LiveMegabytes + 64,
             $"Ingest's heap holds {after.LiveMegabytes} MB right after a pass of hostile deliveries and a full collection, from {first.LiveMegabytes} MB before them"));
-        // Rested a minute, it is back to within 32 MB of the level (measured: 25-34 MB). What is left is mostly Kestrel's
-        // memory pool, grown by the 1 MB bodies, which gives back 5% of its idle blocks every 10 s.
+        // Rested a minute, it is back to within 32 MB of the level (measured: 25-36 MB). What is left is mostly Kestrel's
+        // memory pool, grown by the 1 MB bodies (a heap dump's diff: 2,835 more 4 KB blocks), which gives back 5% of its
+        // idle blocks every 10 s: measured once minute by minute, 36, 34, 31, 29, 28 and 28 MB after six minutes.
         Assert.True(rested.LiveMegabytes <= first.LiveMegabytes + 32,
             $"Ingest's heap holds {rested.LiveMegabytes} MB a minute after the hostile deliveries and a full collection, from {first.LiveMegabytes} MB before them");
         // The resident memory is bounded too: the GC keeps what the passes grew committed for reuse, and gives it back lazily.

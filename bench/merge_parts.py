@@ -146,7 +146,8 @@ if million and million.get("lateness_p99_ms") is not None:
                                                              "firing_rate_per_second", "workflows_rss_mb_before",
                                                              "workflows_rss_mb_after_copy", "loadavg_before")})
     notes.append(
-        f"Scheduling with {million['enrollments']:,} enrollments in the tables ({million['steps_due']:,} of them due at "
+        f"Scheduling with {million['enrollments']:,} enrollments in the tables "
+        f"({'the stack as deployed, bench/deployed.sh' if million.get('shape') == 'deployed' else 'under the AppHost'}; {million['steps_due']:,} of them due at "
         f"{million['due_rate_per_second']:,}/s, the rest a day later): {million['steps_fired']:,} fired, lateness p50 "
         f"**{fmt(million['lateness_p50_ms'])} ms**, p99 **{fmt(million['lateness_p99_ms'])} ms**; fired at "
         f"{fmt(million['firing_rate_per_second'])} steps/s; Workflows RSS {fmt(million['workflows_rss_mb_before'])} MB before the copy, "

@@ -7,6 +7,8 @@
 # at each of SCHED_SWEEP_RATES in turn, until lateness p99 passes 1 s (the highest rate that keeps it under). Writes
 # SCHED_OUT (bench/results/scheduling.json). 127.0.0.1 only, bounded in time, stops everything it started.
 #   SCHED_ENROLLMENTS=100000 SCHED_RATE=1000 SCHED_SECONDS=60 bash bench/scheduling.sh
+# SCHED_SHAPE=deployed runs it on the stack as deployed (bench/deployed.sh: no AppHost, DCP or dashboard, an SMTP sink
+# in place of smtp4dev, as part 1's "ours, deployed"), where the two cores are the services' alone.
 # The million (issue 16: the same rate with 1,000,000 enrollments in the tables; the copy takes 10-15 min here):
 #   SCHED_ENROLLMENTS=1000000 SCHED_SWEEP_RATES= SCHED_OUT=bench/results/scheduling-million.json bash bench/scheduling.sh
 set -euo pipefail
@@ -21,12 +23,37 @@ SCHED_LEAD=${SCHED_LEAD:-150}   # seconds from the start of the due steps' copy 
 SCHED_SWEEP_RATES=${SCHED_SWEEP_RATES-1500 2000 3000}
 SCHED_OUT=${SCHED_OUT:-bench/results/scheduling.json}
 export SCHED_SWEEP_SECONDS=${SCHED_SWEEP_SECONDS:-20}
+SCHED_SHAPE=${SCHED_SHAPE:-apphost}
 STACK_NAME=sched STACK_NO_BUILD=${SCHED_NO_BUILD:-}
-# shellcheck source=bench/stack.sh
-source bench/stack.sh
+if [ "$SCHED_SHAPE" = deployed ]; then
+  # The stack's settings as bench/stack.sh gives the AppHost: quiet hours off, no frequency cap, a zero-delay welcome step.
+  export Workflows__QuietHours__Enabled=false Workflows__FrequencyCap=00:00:00 Workflows__Seed__WelcomeDelays=00:00:00,3.00:00:00
+  [ -n "$STACK_NO_BUILD" ] || dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
+  SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24); export SECRET ADMIN_KEY
+  DATA_DIR=$(mktemp -d /tmp/flexype-sched-deployed-XXXXXX); chmod 755 "$DATA_DIR"
+  bash bench/deployed.sh "$DATA_DIR" >bench/results/sched.deployed.log.tmp 2>&1 &
+  deployed_pid=$!; dcp_pid=$deployed_pid   # the CPU sample counts this stack's processes: deployed.sh's descendants
+  stop_deployed() {
+    trap '' INT TERM   # stopping the stack signals its group too: this script is leaving already
+    kill -TERM "$deployed_pid" 2>/dev/null || true; wait "$deployed_pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do pgrep -f "$DATA_DIR" >/dev/null || break; sleep 0.5; done; rm -rf "$DATA_DIR"
+  }
+  trap stop_deployed EXIT
+  trap 'exit 143' INT TERM
+  for _ in $(seq 1 120); do
+    curl -sf http://127.0.0.1:5110/health >/dev/null && curl -sf http://127.0.0.1:5211/health >/dev/null \
+      && curl -sf http://127.0.0.1:5311/health >/dev/null && break
+    sleep 1
+  done
+  WF_PID=$(pgrep -f '^./FlexyPe.Workflows' | head -n 1)
+  INGEST_URL=http://127.0.0.1:5110/webhooks/flexype
+else
+  # shellcheck source=bench/stack.sh
+  source bench/stack.sh
+  WF_PID=$(pgrep -f "$ROOT/FlexyPe.Workflows/bin/Release" | head -n 1)
+  INGEST_URL=http://127.0.0.1:5100/webhooks/flexype
+fi
 
-
-WF_PID=$(pgrep -f "$ROOT/FlexyPe.Workflows/bin/Release" | head -n 1)
 cs=$(tr '\0' '\n' </proc/"$WF_PID"/environ | sed -n 's/^ConnectionStrings__workflowsdb=//p')
 pg_port=$(sed -n 's/.*Port=\([^;]*\).*/\1/p' <<<"$cs"); pg_user=$(sed -n 's/.*Username=\([^;]*\).*/\1/p' <<<"$cs")
 pg_pass=$(sed -n 's/.*Password=\([^;]*\).*/\1/p' <<<"$cs")
@@ -34,7 +61,8 @@ export PGPASSWORD=$pg_pass
 PG="postgresql://${pg_user:-postgres}@127.0.0.1:${pg_port:-5432}/workflowsdb"
 
 # One real enrollment to copy: a new customer; its second welcome step (3 days) stays scheduled.
-python3 bench/e2e.py --secret "$SECRET" --count 1 --rate 1 --warmup 0 --wait 30 >/dev/null
+# (e2e.py fails when it cannot see the email in smtp4dev, as in the deployed shape: the scheduled step below is the check.)
+python3 bench/e2e.py --secret "$SECRET" --ingest "$INGEST_URL" --count 1 --rate 1 --warmup 0 --wait 30 >/dev/null || true
 template=""
 for _ in $(seq 1 30); do
   template=$(psql "$PG" -Atc "select enrollment_id from scheduled_steps where state = 'scheduled' limit 1" || true)
@@ -111,6 +139,14 @@ select count(*), count(fired_at),
   string_agg(distinct state, ',')
 from m;
 SQL
+# What Notifier made of the fired steps: a run whose Notifier did not send measured firing without its work on the cores.
+NOTIFIER_PG=${PG%/workflowsdb}/notifierdb
+for _ in $(seq 1 60); do
+  sent=$(psql "$NOTIFIER_PG" -Atc "select count(*) from message_requests where status = 'sent' and idempotency_key like 'enrollment:%'" || echo 0)
+  [ "$sent" -ge "$(head -c 20 bench/results/scheduling.sql.tmp | cut -d' ' -f2)" ] && break
+  sleep 2
+done
+echo "$sent" >bench/results/scheduling.sent.tmp
 # Lateness p99 per 10 s of due time: does it grow through the run (firing slower than the due rate) or not?
 psql "$PG" -At -F ' ' >bench/results/scheduling.windows.tmp <<SQL
 select floor(extract(epoch from s.due_at - (select min(due_at) from scheduled_steps x join enrollments y on y.id = x.enrollment_id
@@ -143,7 +179,7 @@ for rate in $SCHED_SWEEP_RATES; do
   python3 -c "import sys; sys.exit(0 if float('$p99') < 1000 else 1)" || break
 done
 
-python3 - "$load" "$SCHED_ENROLLMENTS" "$SCHED_RATE" "$SCHED_SECONDS" "$copy_started" "$copy_done" "$SCHED_LEAD" "$rss_before" "$rss_max" \
+SCHED_SHAPE_USED=$SCHED_SHAPE python3 - "$load" "$SCHED_ENROLLMENTS" "$SCHED_RATE" "$SCHED_SECONDS" "$copy_started" "$copy_done" "$SCHED_LEAD" "$rss_before" "$rss_max" \
     "$SCHED_OUT" "$rest_seconds" "$rss_after_rest" <<'PY'
 import json, os, sys
 load, n, rate, secs, c0, c1, lead, rss0, rssmax, out, rest_secs, rss_rest = sys.argv[1:]
@@ -152,12 +188,15 @@ due, fired = int(due), int(fired)
 res = {
     "what": "steps copied into workflowsdb (one scheduled welcome step per enrollment) coming due at a fixed rate; "
             "lateness = fired_at - due_at from scheduled_steps",
+    "shape": os.environ.get("SCHED_SHAPE_USED", "apphost"),
     "enrollments": int(n), "active_enrollments_at_end": int(active), "due_rate_per_second": int(rate), "due_seconds": int(secs),
     "copy_seconds": round(float(c1) - float(c0), 1), "copy_of_those_due_later_seconds": float(rest_secs),
     "first_due_after_copy_start_seconds": int(lead),
     # Steps due before the copy committed were late by the copy, not by firing: such a run is not a measure of firing.
     "copy_overran_lead": float(c1) - float(c0) > int(lead),
     "steps_due": due, "steps_fired": fired, "step_states": states,
+    # Sent by Notifier within two minutes of the end (the template's own step and any earlier ones included).
+    "notifier_messages_sent": int(open("bench/results/scheduling.sent.tmp").read().strip() or 0),
     "lateness_p50_ms": float(p50) if fired else None, "lateness_p99_ms": float(p99) if fired else None,
     "lateness_max_ms": float(mx) if fired else None,
     "firing_rate_per_second": round(fired / float(span), 1) if fired and float(span) > 0 else None,

@@ -14,11 +14,13 @@ PAYLOADS=$(pwd)/bench/results/payloads.lua.tmp
   --run-id bench --count 400 --out "$PAYLOADS" >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
 export SECRET ADMIN_KEY PAYLOADS FLEXYPE_WEBHOOK_SECRET=$SECRET WEBHOOK_PATH=/webhooks/flexype
+# shellcheck source=bench/deployed_up.sh
+source bench/deployed_up.sh
 kept=$(mktemp -d); cp -r "$BIN" "$kept/"
-dpid="" wf=""
+wf=""
 finish() {
   [ -z "$wf" ] || kill -CONT "$wf" 2>/dev/null || true
-  [ -z "$dpid" ] || { kill -TERM "$dpid" 2>/dev/null || true; wait "$dpid" 2>/dev/null || true; }
+  deployed_down
   rm -rf "$BIN" && cp -r "$kept/net10.0" "$BIN" && rm -rf "$kept"
 }
 trap finish EXIT
@@ -28,10 +30,8 @@ for i in $(seq 1 "$ROUNDS"); do
   case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A ;; *) side=B dir=$B ;; esac
   rm -rf "$BIN" && cp -r "$dir" "$BIN"
   run=$(mktemp -d /tmp/ingest-ab.XXXX); chmod 755 "$run"
-  PG_STATEMENTS=1 bash bench/deployed.sh "$run" >"$run/deployed.log" 2>&1 &
-  dpid=$!
-  for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5110/health >/dev/null && curl -sf http://127.0.0.1:5211/health >/dev/null && break; sleep 1; done
-  wf=$(pgrep -f '^./FlexyPe.Workflows' | head -n 1); kill -STOP "$wf"
+  PG_STATEMENTS=1 deployed_up "$run" "$run/deployed.log"
+  wf=$WF_PID; kill -STOP "$wf"
   sql "create extension if not exists pg_stat_statements" >/dev/null
   RUN_ID="w$i$RANDOM" wrk -t2 -c32 -d5s --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 >/dev/null
   sql "select pg_stat_statements_reset()" >/dev/null
@@ -40,7 +40,7 @@ for i in $(seq 1 "$ROUNDS"); do
             where query like '%WITH incoming AS%' order by total_exec_time desc limit 1")
   echo "$side $rps $us $(cut -d' ' -f1 /proc/loadavg)" | tee -a bench/results/ingest-ab.tmp
   kill -CONT "$wf"; wf=""
-  kill -TERM "$dpid"; wait "$dpid" 2>/dev/null || true; dpid=""
+  deployed_down
   rm -rf "$run"
 done
 python3 - "$A" "$B" <<'PY'

@@ -31,21 +31,17 @@ if [ "$SCHED_SHAPE" = deployed ]; then
   [ -n "$STACK_NO_BUILD" ] || dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
   SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24); export SECRET ADMIN_KEY
   DATA_DIR=$(mktemp -d /tmp/flexype-sched-deployed-XXXXXX); chmod 755 "$DATA_DIR"
-  bash bench/deployed.sh "$DATA_DIR" >bench/results/sched.deployed.log.tmp 2>&1 &
-  deployed_pid=$!; dcp_pid=$deployed_pid   # the CPU sample counts this stack's processes: deployed.sh's descendants
+  # shellcheck source=bench/deployed_up.sh
+  source bench/deployed_up.sh
   stop_deployed() {
     trap '' INT TERM   # stopping the stack signals its group too: this script is leaving already
-    kill -TERM "$deployed_pid" 2>/dev/null || true; wait "$deployed_pid" 2>/dev/null || true
+    deployed_down
     for _ in $(seq 1 20); do pgrep -f "$DATA_DIR" >/dev/null || break; sleep 0.5; done; rm -rf "$DATA_DIR"
   }
   trap stop_deployed EXIT
   trap 'exit 143' INT TERM
-  for _ in $(seq 1 120); do
-    curl -sf http://127.0.0.1:5110/health >/dev/null && curl -sf http://127.0.0.1:5211/health >/dev/null \
-      && curl -sf http://127.0.0.1:5311/health >/dev/null && break
-    sleep 1
-  done
-  WF_PID=$(pgrep -f '^./FlexyPe.Workflows' | head -n 1)
+  deployed_up "$DATA_DIR" bench/results/sched.deployed.log.tmp
+  dcp_pid=$deployed_pid   # the CPU sample counts this stack's processes: deployed.sh's descendants
   INGEST_URL=http://127.0.0.1:5110/webhooks/flexype
 else
   # shellcheck source=bench/stack.sh

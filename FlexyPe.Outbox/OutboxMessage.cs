@@ -12,7 +12,7 @@ public sealed class OutboxMessage
     public required string Key { get; set; }
 
     /// <summary>
-    /// The JSON to send (jsonb). Null when the sender reads what it sends from its own tables by <see cref="Key"/>, so
+    /// The JSON to send (json: kept as written). Null when the sender reads what it sends from its own tables by <see cref="Key"/>, so
     /// a service need not store a second copy of a large payload.
     /// </summary>
     public string? Payload { get; set; }

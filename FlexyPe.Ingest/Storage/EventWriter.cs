@@ -132,11 +132,11 @@ public sealed class EventWriter(
                        email, checkout_key, raw::jsonb, headers::jsonb, normalized::jsonb
                 FROM incoming
                 ON CONFLICT (store_id, event_id) DO NOTHING
-                RETURNING store_id, event_id, normalized
+                RETURNING store_id, event_id
             ),
             outbox AS (
                 INSERT INTO outbox_messages (key, payload, trace_parent)
-                SELECT x.hand_off_key, i.normalized, x.trace_parent
+                SELECT x.hand_off_key, x.normalized::json, x.trace_parent
                 FROM inserted i JOIN incoming x ON x.store_id = i.store_id AND x.event_id = i.event_id
             )
             SELECT store_id, event_id FROM inserted

@@ -32,7 +32,7 @@ public static class OutboxWriter
         var traceParents = entries.Select(e => e.TraceParent).ToArray();
         var added = await db.Database.SqlQuery<string>($"""
             INSERT INTO outbox_messages (key, payload, trace_parent)
-            SELECT key, payload::jsonb, trace_parent
+            SELECT key, payload::json, trace_parent
             FROM unnest({keys}, {payloads}, {traceParents}) AS entry(key, payload, trace_parent)
             ON CONFLICT (key) DO NOTHING
             RETURNING key AS "Value"

@@ -194,8 +194,9 @@ namespace FlexyPe.Ingest.Infrastructure.Migrations
                         .HasDefaultValueSql("now()");
 
                     b.Property<string>("Payload")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("payload");
+                        .HasColumnType("json")
+                        .HasColumnName("payload")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
@@ -207,8 +208,8 @@ namespace FlexyPe.Ingest.Infrastructure.Migrations
                     b.HasIndex("Key")
                         .HasDatabaseName("ix_outbox_messages_key");
 
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_outbox_messages_next_attempt_at")
+                    b.HasIndex("NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_outbox_messages_next_attempt_at_id")
                         .HasFilter("delivered_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);

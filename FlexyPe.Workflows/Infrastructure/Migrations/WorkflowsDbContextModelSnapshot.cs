@@ -64,8 +64,9 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasDefaultValueSql("now()");
 
                     b.Property<string>("Payload")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("payload");
+                        .HasColumnType("json")
+                        .HasColumnName("payload")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
@@ -78,8 +79,8 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_outbox_messages_key");
 
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_outbox_messages_next_attempt_at")
+                    b.HasIndex("NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_outbox_messages_next_attempt_at_id")
                         .HasFilter("delivered_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);

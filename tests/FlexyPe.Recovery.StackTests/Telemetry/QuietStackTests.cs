@@ -106,7 +106,7 @@ public sealed class QuietStackTests(QuietStack stack)
 
         string[] expected =
         [
-            "Receive FlexyPe webhook", "outbox send", "workflows.event", "workflows.step.fire", "POST /api/message-requests", "smtp send",
+            "Receive FlexyPe webhook", "outbox send", "workflows.event", "workflows.step.fire", "notifier.request", "smtp send",
         ];
         var trace = await Eventually.GetAsync(() =>
         {

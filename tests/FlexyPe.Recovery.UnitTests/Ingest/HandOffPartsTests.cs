@@ -15,7 +15,7 @@ public sealed class HandOffPartsTests
     {
         var batch = Enumerable.Range(0, 25).Select(_ => Event(2_000)).ToList();
 
-        var parts = EventsToWorkflows.PartsOf(batch).ToList();
+        var parts = OutboxBatchHttp.PartsOf(batch).ToList();
 
         Assert.Single(parts);
         Assert.Equal(batch, parts[0]);
@@ -27,7 +27,7 @@ public sealed class HandOffPartsTests
         const int Megabyte = 1024 * 1024;
         var batch = Sizes.Select(mb => Event(mb * Megabyte)).ToList();
 
-        var parts = EventsToWorkflows.PartsOf(batch, maxBytes: 8 * Megabyte).ToList();
+        var parts = OutboxBatchHttp.PartsOf(batch, maxBytes: 8 * Megabyte).ToList();
 
         Assert.Equal(batch, parts.SelectMany(p => p));
         // Each item counts its payload and room for its wrapping, so 3+1+4 MB and 2+6 MB are just over: 3+1 | 4+1 | 5 |

@@ -24,6 +24,9 @@ SCHED_SWEEP_RATES=${SCHED_SWEEP_RATES-1500 2000 3000}
 SCHED_OUT=${SCHED_OUT:-bench/results/scheduling.json}
 export SCHED_SWEEP_SECONDS=${SCHED_SWEEP_SECONDS:-20}
 SCHED_SHAPE=${SCHED_SHAPE:-apphost}
+# SCHED_STATEMENTS=1 (deployed shape): the 25 statements Postgres spent most time on while the steps came due, in
+# bench/results/sched.statements.tmp.
+SCHED_STATEMENTS=${SCHED_STATEMENTS:-}
 STACK_NAME=sched STACK_NO_BUILD=${SCHED_NO_BUILD:-}
 if [ "$SCHED_SHAPE" = deployed ]; then
   # The stack's settings as bench/stack.sh gives the AppHost: quiet hours off, no frequency cap, a zero-delay welcome step.
@@ -40,7 +43,7 @@ if [ "$SCHED_SHAPE" = deployed ]; then
   }
   trap stop_deployed EXIT
   trap 'exit 143' INT TERM
-  deployed_up "$DATA_DIR" bench/results/sched.deployed.log.tmp
+  PG_STATEMENTS=$SCHED_STATEMENTS deployed_up "$DATA_DIR" bench/results/sched.deployed.log.tmp
   dcp_pid=$deployed_pid   # the CPU sample counts this stack's processes: deployed.sh's descendants
   INGEST_URL=http://127.0.0.1:5110/webhooks/flexype
 else
@@ -69,7 +72,8 @@ done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 rss_before=$(awk '/VmRSS/{print $2}' /proc/"$WF_PID"/status)
 # Copies the template enrollment into $1 enrollments, subject keys "$2<n>", each with one scheduled step: the first $3
-# steps come due at $4 per second from $5 (epoch seconds), the rest a day later. Ends with ANALYZE: a bulk load leaves
+# steps come due at $4 per second from $5 (epoch seconds), the rest a day later. None is held out: the template is (as a
+# tenth of enrollments are), and every copy's step would be skipped with nothing sent. Ends with ANALYZE: a bulk load leaves
 # the planner's statistics describing the tables as they were before it; fresh ones, as a table that grew gradually would have.
 copy_enrollments() {
   psql "$PG" -v ON_ERROR_STOP=1 -q <<SQL
@@ -78,7 +82,8 @@ create temp table tmpl_s as select * from scheduled_steps where enrollment_id = 
 create temp table ids as select g, gen_random_uuid() as eid, gen_random_uuid() as sid from generate_series(1, $1) g;
 create temp table t0 as select to_timestamp($5) as start;
 insert into enrollments select (jsonb_populate_record(null::enrollments, to_jsonb(t) || jsonb_build_object(
-  'id', ids.eid, 'subject_key', '$2' || ids.g, 'shopper_email', replace('$2', ':', '-') || ids.g || '@example.com'))).* from tmpl_e t, ids;
+  'id', ids.eid, 'subject_key', '$2' || ids.g, 'shopper_email', replace('$2', ':', '-') || ids.g || '@example.com',
+  'held_out', false))).* from tmpl_e t, ids;
 insert into scheduled_steps select (jsonb_populate_record(null::scheduled_steps, to_jsonb(t) || jsonb_build_object(
   'id', ids.sid, 'enrollment_id', ids.eid, 'idempotency_key', 'enrollment:' || ids.eid || ':step:' || t.step_number,
   'trace_parent', null,
@@ -110,6 +115,7 @@ rss_max=0
 # Where the two cores go while the steps come due (CPU seconds per process group of this stack, from /proc).
 sleep "$(python3 -c "print(max(0, $copy_started + $SCHED_LEAD - $(date +%s.%N)))")"
 python3 bench/cpu_sample.py snap bench/results/sched.cpu0.tmp
+[ -z "$SCHED_STATEMENTS" ] || psql "$PG" -qAtc "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()" >/dev/null
 cpu_sampled=""
 while [ "$(date +%s)" -lt "$end" ]; do
   rss=$(awk '/VmRSS/{print $2}' /proc/"$WF_PID"/status 2>/dev/null || echo 0); [ "$rss" -gt "$rss_max" ] && rss_max=$rss
@@ -143,6 +149,12 @@ for _ in $(seq 1 60); do
   sleep 2
 done
 echo "$sent" >bench/results/scheduling.sent.tmp
+if [ -n "$SCHED_STATEMENTS" ]; then
+  psql "$PG" -F ' | ' -Atc "select d.datname, s.calls, s.rows, round(s.total_exec_time::numeric) as ms,
+      round((s.total_exec_time / greatest(s.calls, 1))::numeric, 3) as ms_per_call, left(regexp_replace(s.query, '\s+', ' ', 'g'), 160)
+    from pg_stat_statements s join pg_database d on d.oid = s.dbid order by s.total_exec_time desc limit 25" \
+    >bench/results/sched.statements.tmp
+fi
 # Lateness p99 per 10 s of due time: does it grow through the run (firing slower than the due rate) or not?
 psql "$PG" -At -F ' ' >bench/results/scheduling.windows.tmp <<SQL
 select floor(extract(epoch from s.due_at - (select min(due_at) from scheduled_steps x join enrollments y on y.id = x.enrollment_id
@@ -150,6 +162,14 @@ select floor(extract(epoch from s.due_at - (select min(due_at) from scheduled_st
   round((percentile_cont(0.99) within group (order by extract(epoch from s.fired_at - s.due_at)))::numeric * 1000, 1)
 from scheduled_steps s join enrollments e on e.id = s.enrollment_id
 where e.subject_key like 'bench:%' and s.due_at < now() + interval '12 hours' and s.fired_at is not null
+group by 1 order by 1;
+SQL
+# Steps fired in each of the first 20 s after the first came due (1,000 a second keeps pace): how firing starts.
+psql "$PG" -At -F ' ' >bench/results/scheduling.start.tmp <<SQL
+with first as (select min(s.due_at) as t0 from scheduled_steps s join enrollments e on e.id = s.enrollment_id where e.subject_key like 'bench:%')
+select floor(extract(epoch from s.fired_at - first.t0))::int, count(*)
+from scheduled_steps s join enrollments e on e.id = s.enrollment_id, first
+where e.subject_key like 'bench:%' and s.fired_at < first.t0 + interval '20 seconds'
 group by 1 order by 1;
 SQL
 # --- the rate sweep: fresh enrollments due at each higher rate (those a day away stay active meanwhile) -----------
@@ -201,6 +221,8 @@ res = {
     "loadavg_before": load.split(), "loadavg_after": open("/proc/loadavg").read().split()[:3],
     "lateness_p99_ms_by_10s_of_due_time": {f"{w}-{int(w) + 10}s": float(v) for w, v in
                                             (l.split() for l in open("bench/results/scheduling.windows.tmp").read().split("\n") if l.strip())},
+    "fired_per_second_from_first_due": {int(sec): int(c) for sec, c in
+                                         (l.split() for l in open("bench/results/scheduling.start.tmp").read().split("\n") if l.strip())},
 }
 sweep = [dict(zip(("rate_per_second", "steps_due", "steps_fired", "lateness_p99_ms", "copy_overran_lead"), map(float, l.split())))
          for l in open("bench/results/scheduling.sweep.tmp").read().split("\n") if l.strip()]

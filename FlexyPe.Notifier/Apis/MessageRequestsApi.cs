@@ -141,7 +141,7 @@ public static class MessageRequestsApi
             ActivityContext.TryParse(item.TraceParent, null, out var producedBy);
             using (var activity = NotifierTelemetry.Source.StartActivity("notifier.request", ActivityKind.Consumer, producedBy))
             {
-                activity?.SetTag("flexype.message_request.id", request.Id);
+                activity?.SetTag("flexype.message_request.id", request.Id.ToString());
                 request.TraceParent = activity?.Id ?? request.TraceParent;
             }
             db.MessageRequests.Add(request);

@@ -99,6 +99,16 @@ if send and tls and tls.get("ratio") is not None:
         f"(connections opened per round: {opened(send['rounds'])}). "
         f"Load average {'/'.join(send.get('loadavg_before') or ['?'])} before.")
 
+def shape_of(run):
+    return "the stack as deployed, bench/deployed.sh" if run.get("shape") == "deployed" else "under the AppHost"
+
+
+def sent_of(run):
+    """What Notifier had sent of them two minutes after the last came due (runs before 2026-11-30 did not count it)."""
+    sent = run.get("notifier_messages_sent")
+    return "" if sent is None else f" Notifier had sent {sent:,} messages by two minutes after the last step came due."
+
+
 sched = load("scheduling.json")
 if sched and sched.get("lateness_p99_ms") is not None:
     measured.add("3.")
@@ -110,14 +120,14 @@ if sched and sched.get("lateness_p99_ms") is not None:
              evidence={k: sched[k] for k in ("steps_due", "steps_fired", "lateness_p50_ms", "lateness_max_ms",
                                              "firing_rate_per_second", "workflows_rss_mb_max", "loadavg_before")})
     notes.append(
-        f"Scheduling at scale ({sched['enrollments']:,} enrollments copied into workflowsdb with SQL, "
+        f"Scheduling at scale ({shape_of(sched)}; {sched['enrollments']:,} enrollments copied into workflowsdb with SQL, "
         f"{sched['steps_due']:,} steps due at {sched['due_rate_per_second']:,}/s over {sched['due_seconds']} s, the rest a day later): "
         f"{sched['steps_fired']:,} fired, lateness p50 **{fmt(sched['lateness_p50_ms'])} ms**, p99 **{fmt(sched['lateness_p99_ms'])} ms**, "
         f"max {fmt(sched['lateness_max_ms'])} ms; fired at {fmt(sched['firing_rate_per_second'])} steps/s; Workflows RSS "
         f"{fmt(sched['workflows_rss_mb_before'])} MB before, {fmt(sched['workflows_rss_mb_max'])} MB at most "
         f"(load average {'/'.join(sched.get('loadavg_before') or ['?'])} before, {'/'.join(sched.get('loadavg_after') or ['?'])} after). "
         f"Lateness percentiles are of the fired steps only; the {sched['steps_due'] - sched['steps_fired']:,} not fired when the "
-        f"run ended were later still.")
+        f"run ended were later still.{sent_of(sched)}")
     if sched.get("cores_busy_while_due"):
         notes.append("While the steps came due (cores busy, by process): "
                      + ", ".join(f"{k} {v}" for k, v in sched["cores_busy_while_due"].items()) + ".")
@@ -147,12 +157,12 @@ if million and million.get("lateness_p99_ms") is not None:
                                                              "workflows_rss_mb_after_copy", "loadavg_before")})
     notes.append(
         f"Scheduling with {million['enrollments']:,} enrollments in the tables "
-        f"({'the stack as deployed, bench/deployed.sh' if million.get('shape') == 'deployed' else 'under the AppHost'}; {million['steps_due']:,} of them due at "
+        f"({shape_of(million)}; {million['steps_due']:,} of them due at "
         f"{million['due_rate_per_second']:,}/s, the rest a day later): {million['steps_fired']:,} fired, lateness p50 "
         f"**{fmt(million['lateness_p50_ms'])} ms**, p99 **{fmt(million['lateness_p99_ms'])} ms**; fired at "
         f"{fmt(million['firing_rate_per_second'])} steps/s; Workflows RSS {fmt(million['workflows_rss_mb_before'])} MB before the copy, "
         f"{fmt(million['workflows_rss_mb_after_copy'])} MB after it, **{fmt(million['workflows_rss_mb_max'])} MB** at most while firing "
-        f"(load average {'/'.join(million.get('loadavg_before') or ['?'])} before).")
+        f"(load average {'/'.join(million.get('loadavg_before') or ['?'])} before).{sent_of(million)}")
 
 SCHED_WHY = ("not measured yet: not done in the change that added parts 2 and 4 (its time box ran out); it needs 100,000 "
              "enrollments and their steps inserted into workflowsdb and a driver that makes about 1,000 steps per second "

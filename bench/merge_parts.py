@@ -45,6 +45,22 @@ if e2e and e2e.get("p50_ms") is not None:
         f"{fmt(e2e['ingest_ack_p50_ms'])} ms, p99 {fmt(e2e['ingest_ack_p99_ms'])} ms "
         f"(load average {'/'.join(e2e.get('loadavg_before') or ['?'])} before).")
 
+LATENCY_GOAL = "ingest, Workflows elsewhere: p99 under 25 ms at 1,000 req/s"
+lat = load("ingest-latency.json")   # bench/ingest_latency.sh: the same fixed-rate command as part 1's, on its own
+elsewhere = latest["ingest"].setdefault("downstream_elsewhere", {})
+if lat and elsewhere.get("p99_ms_at_1000") is None and lat.get("rate_per_second") == 1000 and LATENCY_GOAL in goals:
+    # Part 1's last run did not measure it (cut short): the figure of bench/ingest_latency.sh, labelled as such.
+    elsewhere["p99_ms_at_1000"] = lat["p99_ms"]
+    elsewhere["p99_ms_at_1000_source"] = f"bench/ingest_latency.sh ({lat['date']}; results/ingest-latency.json)"
+    goals[LATENCY_GOAL].update(figure=lat["p99_ms"], target="< 25 ms", met=lat["p99_ms"] < 25 and lat["not_ok"] == 0,
+                               status="measured", evidence={"p50_ms": lat["p50_ms"], "not_ok": lat["not_ok"],
+                                                            "rounds_p99_ms": [r["latency_ms"]["p99"] for r in lat["rounds"]]})
+    notes.append(
+        f"Ingest as deployed with Workflows paused, {lat['rate_per_second']:,} req/s for {lat['seconds_per_round']} s "
+        f"(bench/ingest_latency.sh, {lat['date'][:16]}; part 1's last run did not measure it): p50 {fmt(lat['p50_ms'])} ms, "
+        f"p99 **{fmt(lat['p99_ms'])} ms** (the median of {len(lat['rounds'])} rounds' p99: "
+        f"{', '.join(fmt(r['latency_ms']['p99']) for r in lat['rounds'])} ms), {lat['not_ok']} non-200.")
+
 pipe = load("pipeline.json")
 if pipe and pipe.get("rates"):
     latest["pipeline"] = pipe

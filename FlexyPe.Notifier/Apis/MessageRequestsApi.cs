@@ -152,19 +152,14 @@ public static class MessageRequestsApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.InnerException is PostgresException refused && (IsUniqueViolation(refused) || IsAboutTheData(refused)))
         {
-            // A key stored by another caller since the query above: take each of this batch's new requests on its own.
+            // A key stored by another caller since the query above, or a request Postgres will not store (a value it
+            // refuses): take each of this batch's new requests on its own, so one cannot hold up the others.
             db.ChangeTracker.Clear();
             foreach (var (index, _) in added)
             {
-                var one = await CreateOneAsync(items[index].Request!, TraceParentOf(items[index]), db, composer, time, cancellationToken);
-                results[index] = one.Result switch
-                {
-                    Accepted<MessageRequestAccepted> accepted => new(accepted.Value!.IdempotencyKey, "accepted", accepted.Value.Id),
-                    Ok<MessageRequestAccepted> duplicate => new(duplicate.Value!.IdempotencyKey, "duplicate", duplicate.Value.Id),
-                    _ => new(items[index].Request!.IdempotencyKey, "invalid"),
-                };
+                results[index] = await CreateAloneAsync(items[index], db, composer, time, cancellationToken);
             }
             return TypedResults.Ok(new MessageRequestBatchAnswer(results));
         }
@@ -174,6 +169,33 @@ public static class MessageRequestsApi
         }
         return TypedResults.Ok(new MessageRequestBatchAnswer(results));
     }
+
+    private static async Task<MessageRequestBatchResult> CreateAloneAsync(
+        MessageRequestBatchItem item, NotifierDbContext db, MessageComposer composer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var key = item.Request!.IdempotencyKey;
+        try
+        {
+            var one = await CreateOneAsync(item.Request, TraceParentOf(item), db, composer, time, cancellationToken);
+            return one.Result switch
+            {
+                Accepted<MessageRequestAccepted> accepted => new(key, "accepted", accepted.Value!.Id),
+                Ok<MessageRequestAccepted> duplicate => new(key, "duplicate", duplicate.Value!.Id),
+                _ => new(key, "invalid"),
+            };
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException refused && IsAboutTheData(refused))
+        {
+            db.ChangeTracker.Clear();
+            return new(key, "invalid", Errors: new Dictionary<string, string[]> { ["request"] = [$"could not be stored (SQLSTATE {refused.SqlState})"] });
+        }
+    }
+
+    private static bool IsUniqueViolation(PostgresException e) => e.SqlState == PostgresErrorCodes.UniqueViolation;
+
+    /// <summary>What Postgres refused about the values themselves (SQLSTATE classes 22 and 54: a NUL character, a value too long).</summary>
+    private static bool IsAboutTheData(PostgresException e)
+        => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("54", StringComparison.Ordinal);
 
     /// <summary>The item's trace context when it has a valid one, else this request's.</summary>
     private static string? TraceParentOf(MessageRequestBatchItem item)

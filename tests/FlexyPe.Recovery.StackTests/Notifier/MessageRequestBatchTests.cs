@@ -73,6 +73,31 @@ public sealed class MessageRequestBatchTests(RecoveryStack stack) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_request_postgres_will_not_store_is_answered_invalid_alone_and_the_rest_of_its_batch_is_sent()
+    {
+        string good = NewAddress(), bad = NewAddress();
+        string goodKey = NewKey(), badKey = NewKey();
+
+        using var response = await PostBatchAsync(new
+        {
+            requests = new object[]
+            {
+                // A NUL character: valid JSON, but no Postgres text column takes it.
+                new { trace_parent = (string?)null, request = NotifierClient.Request(badKey, bad, html: "<p>Hello\0there</p>") },
+                new { trace_parent = (string?)null, request = NotifierClient.Request(goodKey, good) },
+            },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["invalid", "accepted"], results.Select(r => r.GetProperty("status").GetString()));
+        Assert.StartsWith("could not be stored", results[0].GetProperty("errors").GetProperty("request")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal("sent", await Notifier.FinalStatusAsync(results[1].GetProperty("id").GetString()!));
+        await Mail.OneMessageToAsync(good);
+        Assert.Empty(await Mail.MessagesToAsync(bad));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(501)]

@@ -1,10 +1,9 @@
-using FlexyPe.Ingest.HandOffs;
 using FlexyPe.Outbox;
 
-namespace FlexyPe.Recovery.UnitTests.Ingest;
+namespace FlexyPe.Recovery.UnitTests.Outbox;
 
-/// <summary>A batch of large events goes to Workflows as several requests, each under the size Workflows reads.</summary>
-public sealed class HandOffPartsTests
+/// <summary>A batch of large payloads goes as several requests, each under the size a receiver reads (OutboxBatchHttp, used by both batch senders).</summary>
+public sealed class BatchPartsTests
 {
     private static readonly int[] Sizes = [3, 1, 4, 1, 5, 9, 2, 6];
 

@@ -53,8 +53,14 @@ public static class Extensions
         builder.Services.AddWakeUp(SendingWorker.Channel);
         builder.Services.AddHostedService<SendingWorker>();
 
+        // Delivery events go one after another, in the order they happened: a claim of several (a relay that fell
+        // behind) sent four at once, and Workflows could hear "suppressed" before the "unsubscribed" that caused it.
         builder.AddOutbox<DeliveryEventsToWorkflows>("notifierdb", NotifierOptions.SectionName + ":Outbox",
-                outbox => outbox.MaxRetryDelay = TimeSpan.FromMinutes(5))
+                outbox =>
+                {
+                    outbox.Concurrency = 1;
+                    outbox.MaxRetryDelay = TimeSpan.FromMinutes(5);
+                })
             .AddAdminApiKey();
 
         builder.Services.AddOpenApi();

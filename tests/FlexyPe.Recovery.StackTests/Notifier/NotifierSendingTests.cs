@@ -149,7 +149,9 @@ public sealed class NotifierSendingTests(RecoveryStack stack) : IDisposable
     {
         using var noKey = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(new { }) : null };
         using var wrongKey = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(new { }) : null };
-        wrongKey.Headers.Authorization = new("Bearer", stack.AdminApiKey[..^1] + "0");
+        // One character off, never the key itself (the key is random hex, so its last digit may already be 0).
+        var lastDigit = stack.AdminApiKey[^1] == '0' ? '1' : '0';
+        wrongKey.Headers.Authorization = new("Bearer", stack.AdminApiKey[..^1] + lastDigit);
 
         using var noKeyResponse = await notifierHttp.SendAsync(noKey);
         using var wrongKeyResponse = await notifierHttp.SendAsync(wrongKey);

@@ -135,7 +135,7 @@ public static class WebhooksApi
 
                 var toStore = new EventToStore(
                     normalized.StoreId, eventId, normalized.Type, normalized.PayloadVersion, normalized.OccurredAt,
-                    normalized.ReceivedAt, normalized.Customer?.Email, normalized.Checkout?.Key, JsonbText.From(bodyText), headersJson,
+                    normalized.ReceivedAt, normalized.Customer?.Email, normalized.Checkout?.Key, bodyText, headersJson,
                     JsonbText.From(IngestJson.Serialize(normalized)), Activity.Current?.Id);
 
                 // 5. Commit, then acknowledge. A commit that fails or takes too long is a 503: FlexyPe retries.

@@ -15,7 +15,7 @@ public sealed class StoredEvent
     public string? Email { get; set; }
     public string? CheckoutKey { get; set; }
 
-    /// <summary>The body exactly as FlexyPe sent it (as jsonb).</summary>
+    /// <summary>The body as FlexyPe sent it, byte for byte (as text).</summary>
     public required string Raw { get; set; }
 
     /// <summary>The request headers, without the secret.</summary>

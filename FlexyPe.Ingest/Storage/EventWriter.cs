@@ -129,7 +129,7 @@ public sealed class EventWriter(
                 INSERT INTO events (store_id, event_id, type, payload_version, occurred_at, received_at,
                                     email, checkout_key, raw, headers, normalized)
                 SELECT store_id, event_id, type, payload_version, occurred_at, received_at,
-                       email, checkout_key, raw::jsonb, headers::jsonb, normalized::jsonb
+                       email, checkout_key, raw, headers, normalized
                 FROM incoming
                 ON CONFLICT (store_id, event_id) DO NOTHING
                 RETURNING store_id, event_id

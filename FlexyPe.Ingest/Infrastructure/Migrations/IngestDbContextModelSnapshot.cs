@@ -95,12 +95,12 @@ namespace FlexyPe.Ingest.Infrastructure.Migrations
 
                     b.Property<string>("Headers")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("headers");
 
                     b.Property<string>("Normalized")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("normalized");
 
                     b.Property<DateTimeOffset?>("OccurredAt")
@@ -114,7 +114,7 @@ namespace FlexyPe.Ingest.Infrastructure.Migrations
 
                     b.Property<string>("Raw")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("raw");
 
                     b.Property<DateTimeOffset>("ReceivedAt")

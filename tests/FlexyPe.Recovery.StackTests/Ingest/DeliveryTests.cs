@@ -157,6 +157,24 @@ public sealed class DeliveryTests(RecoveryStack stack)
     }
 
     [Fact]
+    public async Task The_raw_body_is_kept_as_sent_with_its_keys_in_the_senders_order()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+        // A long key first and a short one last: Postgres's jsonb would have put them the other way round.
+        var body = IngestClient.AcrBody(eventId).Trim();
+        body = "{ \"x_sender_note_written_first\": 1, " + body[1..^1] + ", \"z\": 2 }";
+
+        using var response = await ingest.DeliverAsync(body, eventId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var raw = (await ingest.GetEventAsync(eventId))!.Value.GetProperty("raw");
+        string[] sent = [.. JsonDocument.Parse(body).RootElement.EnumerateObject().Select(p => p.Name)];
+        Assert.Equal(sent, raw.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["x_sender_note_written_first", "event_time", "event_type", "event_id", "store", "payload", "z"], sent);
+    }
+
+    [Fact]
     public async Task A_NUL_character_in_a_string_is_stored_not_refused()
     {
         using var ingest = new IngestClient(stack);
@@ -169,6 +187,7 @@ public sealed class DeliveryTests(RecoveryStack stack)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var stored = (await ingest.GetEventAsync(eventId))!.Value;
         Assert.Equal("Brow\uFFFDnie", stored.GetProperty("normalized").At("cart.0.title"));
+        Assert.Equal("Brow\u0000nie", stored.GetProperty("raw").At("payload.cart_items.0.title"));
     }
 
     [Fact]

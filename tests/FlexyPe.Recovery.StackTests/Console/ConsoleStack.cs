@@ -137,7 +137,10 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
     {
         try
         {
-            await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal), new() { Timeout = 20_000 });
+            // Commit, not the next page's load event: this asks only where the form led. Callers wait for the page they
+            // need (OpenAsync, or a locator); under CI's load the overview's load event alone once took over 20 s.
+            await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal),
+                new() { Timeout = 20_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException)
         {

@@ -152,8 +152,7 @@ public static class MessageRequestsApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
-            || StorageRefusals.ContentRefusal(e) is not null)
+        catch (DbUpdateException e) when (e.InnerException is PostgresException refused && (IsUniqueViolation(refused) || IsAboutTheData(refused)))
         {
             // A key stored by another caller since the query above, or a request Postgres will not store (a value it
             // refuses): take each of this batch's new requests on its own, so one cannot hold up the others.
@@ -185,12 +184,18 @@ public static class MessageRequestsApi
                 _ => new(key, "invalid"),
             };
         }
-        catch (DbUpdateException e) when (StorageRefusals.ContentRefusal(e) is { } state)
+        catch (DbUpdateException e) when (e.InnerException is PostgresException refused && IsAboutTheData(refused))
         {
             db.ChangeTracker.Clear();
-            return new(key, "invalid", Errors: new Dictionary<string, string[]> { ["request"] = [$"could not be stored (SQLSTATE {state})"] });
+            return new(key, "invalid", Errors: new Dictionary<string, string[]> { ["request"] = [$"could not be stored (SQLSTATE {refused.SqlState})"] });
         }
     }
+
+    private static bool IsUniqueViolation(PostgresException e) => e.SqlState == PostgresErrorCodes.UniqueViolation;
+
+    /// <summary>What Postgres refused about the values themselves (SQLSTATE classes 22 and 54: a NUL character, a value too long).</summary>
+    private static bool IsAboutTheData(PostgresException e)
+        => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("54", StringComparison.Ordinal);
 
     /// <summary>The item's trace context when it has a valid one, else this request's.</summary>
     private static string? TraceParentOf(MessageRequestBatchItem item)

@@ -61,6 +61,10 @@ public sealed class EventIntake(
         activity?.SetTag("flexype.store.id", e.StoreId);
 
         await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
+        // The products the event shows, committed on their own before the event's transaction, as the store is: the
+        // rows are shared by every shopper of the store, and an event's transaction holding them to its commit made
+        // concurrent batches queue behind each other. Derived and idempotent: an event that then fails is retried.
+        await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, clock.Now, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var email = e.ShopperEmail;
         if (email is not null)
@@ -83,7 +87,6 @@ public sealed class EventIntake(
             return IntakeResult.Duplicate;
         }
 
-        await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, now, ct);
         switch (e.Type)
         {
             case EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey:

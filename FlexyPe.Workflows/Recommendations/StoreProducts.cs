@@ -12,14 +12,20 @@ namespace FlexyPe.Workflows.Recommendations;
 /// </summary>
 public static class StoreProducts
 {
-    /// <summary>Keeps the products of one normalized event (newest wording wins); other events change nothing.</summary>
+    /// <summary>
+    /// Keeps the products of one normalized event (newest wording wins); other events change nothing. A row is only
+    /// rewritten when its wording changed or it was last seen over <see cref="SeenGranularity"/> ago, and rows are
+    /// written in key order, so concurrent events showing the same products never wait on each other in a cycle.
+    /// </summary>
     public static async Task UpsertAsync(WorkflowsDbContext db, string storeId, string type, string json, DateTimeOffset now, CancellationToken ct)
     {
         if (type is not (EventTypes.ProductViewed or EventTypes.AbandonedCheckout or EventTypes.AbandonedSession))
         {
             return;
         }
-        var products = Read(json);
+        var products = Read(json)
+            .OrderBy(p => p.ProductId, StringComparer.Ordinal).ThenBy(p => p.VariantId ?? "", StringComparer.Ordinal)
+            .ToList();
         if (products.Count == 0)
         {
             return;
@@ -40,8 +46,18 @@ public static class StoreProducts
                 title = EXCLUDED.title, variant_title = EXCLUDED.variant_title,
                 image = COALESCE(EXCLUDED.image, store_products.image), handle = COALESCE(EXCLUDED.handle, store_products.handle),
                 content_hash = EXCLUDED.content_hash, last_seen_at = GREATEST(store_products.last_seen_at, EXCLUDED.last_seen_at)
+            WHERE (store_products.title, store_products.variant_title, store_products.image, store_products.handle, store_products.content_hash)
+                    IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.variant_title, COALESCE(EXCLUDED.image, store_products.image),
+                                      COALESCE(EXCLUDED.handle, store_products.handle), EXCLUDED.content_hash)
+                OR store_products.last_seen_at < EXCLUDED.last_seen_at - {SeenGranularity}
             """, ct);
     }
+
+    /// <summary>
+    /// How fresh <c>last_seen_at</c> is kept: a product shown again within this of its last sighting is not rewritten
+    /// (recommendations order by it; a minute does not change that order in any way a shopper would see).
+    /// </summary>
+    public static readonly TimeSpan SeenGranularity = TimeSpan.FromMinutes(1);
 
     /// <summary>A product as an event shows it, and its handle (the link is made from the store's URL when a message renders).</summary>
     public sealed record SeenProduct(CatalogProduct Product, string? Handle)

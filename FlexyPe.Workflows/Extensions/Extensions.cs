@@ -23,7 +23,11 @@ public static class Extensions
     {
         // Transactions are ours (claim, fire, write the outbox in one), so EF's retrying strategy stays off.
         builder.AddNpgsqlDbContext<WorkflowsDbContext>("workflowsdb",
-            settings => settings.DisableRetry = true,
+            settings =>
+            {
+                settings.DisableRetry = true;
+                settings.ConnectionString = PreparedStatements.WithAutoPrepare(settings.ConnectionString);
+            },
             options => options.UseSnakeCaseNamingConvention());
         builder.Services.AddMigration<WorkflowsDbContext>(DefaultSequences.SeedAsync);
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Two Workflows builds side by side, in turns, on the deployed stack (bench/deployed.sh, a fresh Postgres each round):
+# the simulator's journeys at INTAKE_RATE events/s for INTAKE_SECONDS, faster than Workflows takes them, then the
+# time until the hand-off backlog is gone. The drain rate (backlog left when the load ends / seconds to take it) is
+# Workflows' intake with the machine to itself; a steadier figure for a Workflows lever than the pipeline's slope,
+# whose open-loop load shares the cores. For a lever of issue 16: build Workflows before and after the change, copy
+# each bin/Release/net10.0 folder aside, then
+#   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
+#   bench/results/intake-ab.json; leaves FlexyPe.Workflows/bin/Release/net10.0 as it found it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-4}
+INTAKE_RATE=${INTAKE_RATE:-1500} INTAKE_SECONDS=${INTAKE_SECONDS:-15}
+BIN=FlexyPe.Workflows/bin/Release/net10.0
+SIM=$(pwd)/tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator
+SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
+export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
+# shellcheck source=bench/deployed_up.sh
+source bench/deployed_up.sh
+kept=$(mktemp -d); cp -r "$BIN" "$kept/"
+finish() {
+  deployed_down
+  rm -rf "$BIN" && cp -r "$kept/net10.0" "$BIN" && rm -rf "$kept"
+}
+trap finish EXIT
+URL=http://127.0.0.1:5110/webhooks/flexype
+backlog() { psql -At -h 127.0.0.1 -p 5441 -U postgres ingestdb -c "select count(*) from outbox_messages where delivered_at is null"; }
+taken() { psql -At -h 127.0.0.1 -p 5441 -U postgres workflowsdb -c "select count(*) from received_events"; }
+drain() { # seconds it took, to a tenth
+  local start; start=$(date +%s.%N)
+  for _ in $(seq 1 6000); do
+    [ "$(backlog)" = 0 ] && { awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n - s }'; return 0; }
+    sleep 0.1
+  done
+  echo "not drained" >&2; return 1
+}
+load() { # rate seconds run-id
+  "$SIM" load --url "$URL" --rate "$1" --duration "$2" --concurrency 128 --version mixed --seed 2026 \
+    --run-id "$3" --timeout 10 --quiet >/dev/null
+}
+: >bench/results/intake-ab.tmp
+for i in $(seq 1 "$ROUNDS"); do
+  case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A ;; *) side=B dir=$B ;; esac
+  rm -rf "$BIN" && cp -r "$dir" "$BIN"
+  run=$(mktemp -d /tmp/intake-ab.XXXX); chmod 755 "$run"
+  deployed_up "$run" "$run/deployed.log"
+  load 300 10 "warm$i$RANDOM"; drain >/dev/null
+  before=$(taken)
+  load "$INTAKE_RATE" "$INTAKE_SECONDS" "ab$i$RANDOM"
+  left=$(backlog)
+  seconds=$(drain)
+  took=$(( $(taken) - before ))
+  echo "$side $left $seconds $took $(cut -d' ' -f1 /proc/loadavg)" | tee -a bench/results/intake-ab.tmp
+  deployed_down
+  rm -rf "$run"
+done
+python3 - "$A" "$B" <<'PY'
+import json, statistics, sys
+rows = [l.split() for l in open("bench/results/intake-ab.tmp") if l.strip()]
+rate = lambda r: float(r[1]) / float(r[2])
+side = {s: [r for r in rows if r[0] == s] for s in "AB"}
+res = {"what": "Workflows' intake from a standing hand-off backlog on the deployed stack: the simulator's journeys sent faster "
+               "than Workflows takes them, then backlog left at the end of the load / seconds until it is gone",
+       "a": sys.argv[1], "b": sys.argv[2],
+       "rounds": [{"side": r[0], "backlog_left": int(r[1]), "drain_seconds": float(r[2]), "events_taken": int(r[3]),
+                   "drain_events_per_second": round(rate(r), 1), "loadavg": float(r[4])} for r in rows]}
+for s in "AB":
+    res[f"{s.lower()}_drain_events_per_second"] = round(statistics.mean(rate(r) for r in side[s]), 1)
+res["ratio_drain_b_over_a"] = round(res["b_drain_events_per_second"] / res["a_drain_events_per_second"], 3)
+print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=2))
+json.dump(res, open("bench/results/intake-ab.json", "w"), indent=2)
+PY
+rm -f bench/results/intake-ab.tmp

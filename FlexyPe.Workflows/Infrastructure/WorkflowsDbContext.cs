@@ -41,7 +41,10 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
         modelBuilder.Entity<Enrollment>(enrollment =>
         {
             enrollment.HasIndex(e => new { e.StoreId, e.Trigger, e.SubjectKey }).IsUnique();
-            enrollment.HasIndex(e => new { e.StoreId, e.ShopperEmail });
+            // A shopper's enrollments of a trigger, in a state: intake's "already in a checkout sequence?" and firing's
+            // frequency cap. Without trigger and state in it the planner could prefer the unique index above and read
+            // every checkout enrollment of the store, filtering by email.
+            enrollment.HasIndex(e => new { e.StoreId, e.ShopperEmail, e.Trigger, e.State });
             enrollment.HasIndex(e => e.ShopperPhone);
             // The console's lists: newest first.
             enrollment.HasIndex(e => e.EnrolledAt);

@@ -313,12 +313,12 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.HasIndex("StoreId", "DiscountArm")
                         .HasDatabaseName("ix_enrollments_store_id_discount_arm");
 
-                    b.HasIndex("StoreId", "ShopperEmail")
-                        .HasDatabaseName("ix_enrollments_store_id_shopper_email");
-
                     b.HasIndex("StoreId", "Trigger", "SubjectKey")
                         .IsUnique()
                         .HasDatabaseName("ix_enrollments_store_id_trigger_subject_key");
+
+                    b.HasIndex("StoreId", "ShopperEmail", "Trigger", "State")
+                        .HasDatabaseName("ix_enrollments_store_id_shopper_email_trigger_state");
 
                     b.ToTable("enrollments", (string)null);
                 });

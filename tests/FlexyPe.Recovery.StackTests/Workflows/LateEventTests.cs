@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace FlexyPe.Recovery.StackTests.Workflows;
 
 /// <summary>
@@ -81,13 +79,7 @@ public sealed class LateEventTests(WorkflowsStack stack) : IDisposable
         var steps = string.Join(",", parked.Select(id => $"'{id}'"));
 
         // What event intake holds while it takes an event of the shopper (a purchase, say).
-        await using var intake = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
-        await intake.OpenAsync();
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", intake))
-        {
-            take.Parameters.AddWithValue("name", $"{events.StoreId}|shopper:{email}");
-            await take.ExecuteNonQueryAsync();
-        }
+        var intake = await api.HoldShopperLockAsync(events.StoreId, email);
         await api.ExecuteAsync($"UPDATE scheduled_steps SET due_at = now() WHERE id IN ({steps})");
 
         // Due, yet not fired while the event is being taken: the step poller passes them over round after round.
@@ -98,10 +90,7 @@ public sealed class LateEventTests(WorkflowsStack stack) : IDisposable
         }
         // The event taken: a purchase ends the enrollment; then intake lets go.
         await api.ExecuteAsync($"UPDATE enrollments SET state = 'ended', end_reason = 'recovered: checkout completed', ended_at = now() WHERE id = '{enrollment}'");
-        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", intake))
-        {
-            await release.ExecuteNonQueryAsync();
-        }
+        await intake.DisposeAsync();
 
         var outcomes = await Eventually.MatchesAsync(
             () => api.QueryAsync($"SELECT state, reason FROM scheduled_steps WHERE id IN ({steps})"),

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace FlexyPe.Recovery.StackTests.Workflows;
 
 /// <summary>
@@ -20,13 +18,7 @@ public sealed class StoreProductsTests(WorkflowsStack stack) : IDisposable
         var productId = (string)viewed["product"]!["product_id"]!;
 
         // What event intake holds while it takes another event of the same shopper.
-        await using var busy = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
-        await busy.OpenAsync();
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", busy))
-        {
-            take.Parameters.AddWithValue("name", $"{events.StoreId}|shopper:{email}");
-            await take.ExecuteNonQueryAsync();
-        }
+        var busy = await api.HoldShopperLockAsync(events.StoreId, email);
         var posting = api.PostEventAsync(viewed);
 
         // The view waits for the shopper, but the shirt is already among the store's products for every other event.
@@ -37,10 +29,7 @@ public sealed class StoreProductsTests(WorkflowsStack stack) : IDisposable
         Assert.False(posting.IsCompleted);
         Assert.Equal(0L, await api.ScalarAsync<long>($"SELECT count(*) FROM received_events WHERE store_id = '{events.StoreId}'"));
 
-        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", busy))
-        {
-            await release.ExecuteNonQueryAsync();
-        }
+        await busy.DisposeAsync();
         Assert.Equal("accepted", (string)(await posting)["status"]!);
         Assert.Equal(1L, await api.ScalarAsync<long>($"SELECT count(*) FROM received_events WHERE store_id = '{events.StoreId}'"));
     }

@@ -142,6 +142,21 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
         return rows;
     }
 
+    /// <summary>
+    /// Takes the lock event intake holds while it takes an event of the shopper (what a busy shopper looks like to
+    /// intake and to step firing); disposing the connection lets go of it (it is not pooled: its session ends).
+    /// </summary>
+    public async Task<NpgsqlConnection> HoldShopperLockAsync(string storeId, string email)
+    {
+        var connection = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(await stack.App.GetConnectionStringAsync("workflowsdb")) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", connection);
+        take.Parameters.AddWithValue("name", $"{storeId}|shopper:{email}");
+        await take.ExecuteNonQueryAsync();
+        return connection;
+    }
+
     public async Task<int> ExecuteAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));

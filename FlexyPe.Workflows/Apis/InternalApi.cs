@@ -60,9 +60,10 @@ public static class InternalApi
     }
 
     /// <summary>
-    /// Many normalized events, each <c>{"trace_parent": "00-…", "event": {…}}</c>, taken in order, each in its own
-    /// transaction and continuing its own trace. One bad or failing event does not fail the others: every event gets
-    /// its own answer, in the order sent (docs/hand-offs.md).
+    /// Many normalized events, each <c>{"trace_parent": "00-…", "event": {…}}</c>, taken in order, each continuing its
+    /// own trace. The valid ones are taken in one transaction (<see cref="EventIntake.HandleBatchAsync"/>); should the
+    /// database refuse one of them, they are taken one by one instead, each in its own transaction. One bad or failing
+    /// event does not fail the others: every event gets its own answer, in the order sent (docs/hand-offs.md).
     /// </summary>
     public static async Task<Results<Ok<BatchAnswer>, ValidationProblem>> ReceiveEventBatchAsync(
         HttpRequest request, EventIntake intake, WorkflowsDbContext db, ILoggerFactory loggers, CancellationToken ct)
@@ -88,66 +89,93 @@ public static class InternalApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = [$"At most {MaxBatch} events per batch."] });
             }
 
-            var results = new List<BatchItemAnswer>(events.GetArrayLength());
-            // One connection for the whole batch: each event's transaction on it, without a trip back to the pool
-            // (and Npgsql's reset of the session) between events.
+            var answers = new BatchItemAnswer?[events.GetArrayLength()];
+            var valid = new List<(int Index, BatchEvent Event)>(answers.Length);
+            foreach (var (item, index) in events.EnumerateArray().Select((item, index) => (item, index)))
+            {
+                var (e, invalid) = ReadItem(item);
+                if (invalid is not null)
+                {
+                    answers[index] = invalid;
+                }
+                else
+                {
+                    valid.Add((index, e!));
+                }
+            }
+
+            // One connection for the whole batch: its transaction, or each event's, without a trip back to the pool
+            // (and Npgsql's reset of the session) between them.
             await db.Database.OpenConnectionAsync(ct);
             try
             {
-                foreach (var item in events.EnumerateArray())
+                var results = valid.Count > 1 ? await intake.HandleBatchAsync([.. valid.Select(v => v.Event)], ct) : null;
+                for (var i = 0; i < valid.Count; i++)
                 {
-                    results.Add(await ReceiveItemAsync(item, intake, loggers, ct));
+                    var (at, e) = valid[i];
+                    answers[at] = results is not null
+                        ? Answer(e.Event, results[i])
+                        : await TakeOneAsync(e, intake, loggers, ct);
                 }
             }
             finally
             {
                 await db.Database.CloseConnectionAsync();
             }
-            return TypedResults.Ok(new BatchAnswer(results));
+            return TypedResults.Ok(new BatchAnswer([.. answers.Select(a => a!)]));
         }
     }
 
-    private static async Task<BatchItemAnswer> ReceiveItemAsync(JsonElement item, EventIntake intake, ILoggerFactory loggers, CancellationToken ct)
+    /// <summary>One item of a batch as an event to take, or its answer when it is not one.</summary>
+    private static (BatchEvent? Event, BatchItemAnswer? Invalid) ReadItem(JsonElement item)
     {
         if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("event", out var body) || body.ValueKind != JsonValueKind.Object)
         {
-            return new BatchItemAnswer(null, "invalid", new Dictionary<string, string[]> { ["event"] = ["Required: the normalized event."] });
+            return (null, new BatchItemAnswer(null, "invalid", new Dictionary<string, string[]> { ["event"] = ["Required: the normalized event."] }));
         }
         // Read from the batch's own parse; the raw text is what is stored.
         var (e, errors) = Read(body);
-        var json = body.GetRawText();
         if (errors is not null)
         {
-            return new BatchItemAnswer(e?.EventId, "invalid", errors);
+            return (null, new BatchItemAnswer(e?.EventId, "invalid", errors));
         }
         var traceParent = item.TryGetProperty("trace_parent", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         ActivityContext.TryParse(traceParent, null, out var parent);
+        return (new BatchEvent(e!, body.GetRawText(), parent), null);
+    }
+
+    private static BatchItemAnswer Answer(WorkflowEvent e, IntakeResult result)
+        => new(e.EventId, result == IntakeResult.Duplicate ? "duplicate" : "accepted");
+
+    /// <summary>One event of a batch in its own transaction: a batch of one, or of events not taken as a whole.</summary>
+    private static async Task<BatchItemAnswer> TakeOneAsync(BatchEvent item, EventIntake intake, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var e = item.Event;
         try
         {
-            var result = await intake.HandleAsync(e!, json, parent, ct);
-            return new BatchItemAnswer(e!.EventId, result == IntakeResult.Duplicate ? "duplicate" : "accepted");
+            return Answer(e, await intake.HandleAsync(e, item.Json, item.Parent, ct));
         }
         catch (Exception exception) when (StorageRefusals.ContentRefusal(exception) is { } state)
         {
             // The database will never store this event as it is: the sender settles it instead of retrying for ever.
             loggers.CreateLogger(typeof(InternalApi)).LogWarning(
-                "Event {EventId} of {Store} in a batch cannot be stored (SQLSTATE {SqlState})", e!.EventId, e.StoreId, state);
-            return new BatchItemAnswer(e!.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be stored (SQLSTATE {state})"] });
+                "Event {EventId} of {Store} in a batch cannot be stored (SQLSTATE {SqlState})", e.EventId, e.StoreId, state);
+            return new BatchItemAnswer(e.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be stored (SQLSTATE {state})"] });
         }
         catch (Exception exception) when (exception is not OperationCanceledException && !MayPass(exception))
         {
             // Not the database or the network: the event's own content broke its handling, and would again (a number
             // out of range, say). Settled by the sender with the reason; the event stays in ingestdb.
             loggers.CreateLogger(typeof(InternalApi)).LogWarning(
-                "Event {EventId} of {Store} in a batch cannot be taken: {Error}", e!.EventId, e.StoreId, exception.GetType().Name);
-            return new BatchItemAnswer(e!.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be taken ({exception.GetType().Name})"] });
+                "Event {EventId} of {Store} in a batch cannot be taken: {Error}", e.EventId, e.StoreId, exception.GetType().Name);
+            return new BatchItemAnswer(e.EventId, "invalid", new Dictionary<string, string[]> { ["event"] = [$"cannot be taken ({exception.GetType().Name})"] });
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Left for the sender to retry; the others in the batch go on.
             loggers.CreateLogger(typeof(InternalApi)).LogWarning(
-                "Event {EventId} of {Store} in a batch was not taken: {Error}", e!.EventId, e.StoreId, exception.GetType().Name);
-            return new BatchItemAnswer(e!.EventId, "failed", Error: exception.GetType().Name);
+                "Event {EventId} of {Store} in a batch was not taken: {Error}", e.EventId, e.StoreId, exception.GetType().Name);
+            return new BatchItemAnswer(e.EventId, "failed", Error: exception.GetType().Name);
         }
     }
 

@@ -84,6 +84,26 @@ public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock,
         return [.. busy];
     }
 
+    /// <summary>
+    /// The locks of many events at once (names from <see cref="LockName"/>), in one statement: every shopper first, then
+    /// every checkout and session, each in sorted order, the order one event takes its own in. So two batches, or a
+    /// batch and one event, never wait on each other in a cycle.
+    /// </summary>
+    public async Task LockAllAsync(IEnumerable<string> shopperNames, IEnumerable<string> subjectNames, CancellationToken ct)
+    {
+        var shoppers = shopperNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var subjects = subjectNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (shoppers.Length + subjects.Length == 0)
+        {
+            return;
+        }
+        string[] names = [.. shoppers, .. subjects];
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            SELECT pg_advisory_xact_lock(hashtextextended(n, 0))
+            FROM (SELECT n FROM unnest({names}::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i) AS ordered
+            """, ct);
+    }
+
     /// <summary>The name of the lock on one key of a store (what <see cref="LockAsync"/> takes).</summary>
     public static string LockName(string storeId, string key) => storeId + "|" + key;
 

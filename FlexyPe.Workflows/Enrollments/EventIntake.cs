@@ -13,12 +13,16 @@ namespace FlexyPe.Workflows.Enrollments;
 
 public enum IntakeResult { Accepted, Duplicate }
 
+/// <summary>One event of a hand-off batch: what it says, its JSON as sent, and the trace it continues.</summary>
+public sealed record BatchEvent(WorkflowEvent Event, string Json, ActivityContext Parent);
+
 /// <summary>
 /// Takes a normalized event once (keyed on store and event id) and applies the domain rules: one enrollment per
 /// checkout, session or new customer; later ACRs update it; COMPLETED ends it and records the recovery; ACR ends
 /// the shopper's ASR; a purchase ends what the sequences' exit rules say. A new enrollment is held out or treated
 /// (docs/uplift.md), given its discount arm and the features the uplift model sees; products the event shows are kept
-/// for recommendations.
+/// for recommendations. One event is taken in its own transaction (<see cref="HandleAsync"/>), a hand-off batch in one
+/// (<see cref="HandleBatchAsync"/>).
 /// </summary>
 public sealed class EventIntake(
     WorkflowsDbContext db,
@@ -37,13 +41,27 @@ public sealed class EventIntake(
     /// </summary>
     public async Task<IntakeResult> HandleAsync(WorkflowEvent e, string json, ActivityContext parent, CancellationToken ct)
     {
-        // In a batch the event continues its own trace; the batch request it came in is a link.
-        var batchRequest = parent == default ? null : Activity.Current;
-        using var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event", ActivityKind.Internal, parent,
-            links: batchRequest is null ? null : [new ActivityLink(batchRequest.Context)]);
+        using var activity = StartEvent(e, parent);
         try
         {
-            return await TakeAsync(e, json, activity, ct);
+            // One event, one unit of work: nothing an earlier event of a batch loaded (or left unsaved) carries over.
+            db.ChangeTracker.Clear();
+            await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
+            // The products the event shows, committed on their own before the event's transaction, as the store is: the
+            // rows are shared by every shopper of the store, and an event's transaction holding them to its commit made
+            // concurrent batches queue behind each other. Derived and idempotent: an event that then fails is retried.
+            await StoreProducts.UpsertAsync(db, [(e.StoreId, e.Type, json)], clock.Now, ct);
+            await using var transaction = await BeginAsync(ct);
+            if (e.ShopperEmail is { } email)
+            {
+                // The shopper's lock first: step firing does not fire a step of a shopper whose event is being taken (it
+                // tries this lock), so a purchase taken here ends the sequence before any later step of it fires.
+                await ending.LockAsync(e.StoreId, EnrollmentEnding.ShopperKey(email), ct);
+            }
+            // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
+            var result = await TakeAsync(e, json, clock.Now, subjectLocked: false, activity, ct);
+            await transaction.CommitAsync(ct);
+            return result;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -53,31 +71,109 @@ public sealed class EventIntake(
         }
     }
 
-    private async Task<IntakeResult> TakeAsync(WorkflowEvent e, string json, Activity? activity, CancellationToken ct)
+    /// <summary>
+    /// Takes a hand-off batch (as Ingest's relay sends it) in one transaction and one commit, instead of one of each per
+    /// event. The stores and products of all its events are kept first, in one statement each. Then one statement takes
+    /// the locks of all of them: every shopper, then every checkout and session, each in sorted order, the order one
+    /// event takes its own in, so a batch and a single event never wait on each other in a cycle. Then each event is
+    /// stored as received (a repeat, also within the batch, is a duplicate) and its rules run, in the order sent, each
+    /// seeing the events before it and none after it, as when taken one by one. Null when the batch could not be taken
+    /// as a whole (an event the database refuses, a deadlock with a neighbour): nothing of it is kept, and the caller
+    /// takes the events one by one, so each gets its own answer.
+    /// </summary>
+    public async Task<IReadOnlyList<IntakeResult>?> HandleBatchAsync(IReadOnlyList<BatchEvent> batch, CancellationToken ct)
     {
-        // One event, one unit of work: nothing an earlier event of a batch loaded (or left unsaved) carries over.
+        try
+        {
+            var results = await TakeBatchAsync(batch, ct);
+            telemetry.IntakeBatchSize.Record(batch.Count);
+            return results;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            db.ChangeTracker.Clear();
+            telemetry.IntakeBatchesSplit.Add(1);
+            logger.LogWarning("A batch of {Count} events was not taken in one transaction ({Error}); taking them one by one",
+                batch.Count, exception.GetType().Name);
+            return null;
+        }
+    }
+
+    private async Task<IntakeResult[]> TakeBatchAsync(IReadOnlyList<BatchEvent> batch, CancellationToken ct)
+    {
         db.ChangeTracker.Clear();
+        foreach (var e in batch.Select(b => b.Event).DistinctBy(e => e.StoreId))
+        {
+            await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
+        }
+        await StoreProducts.UpsertAsync(db, batch.Select(b => (b.Event.StoreId, b.Event.Type, b.Json)), clock.Now, ct);
+        // Disposed (rolled back) before the caller takes the events one by one, should anything below fail.
+        await using var transaction = await BeginAsync(ct);
+        // Every lock the batch's events take, before any of them is stored: step firing, which only tries a shopper's
+        // lock, leaves these shoppers' steps for its next round until the batch commits.
+        await ending.LockAllAsync(
+            batch.Select(b => b.Event).Where(e => e.ShopperEmail is not null)
+                .Select(e => EnrollmentEnding.LockName(e.StoreId, EnrollmentEnding.ShopperKey(e.ShopperEmail!))),
+            batch.Select(b => b.Event).Select(e => SubjectLock(e) is { } key ? EnrollmentEnding.LockName(e.StoreId, key) : null).OfType<string>(),
+            ct);
+        // When the events were taken: read once every lock is held, so no step fired after it went unseen.
+        var now = clock.Now;
+        var results = new IntakeResult[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (e, json, parent) = batch[i];
+            using var activity = StartEvent(e, parent);
+            try
+            {
+                db.ChangeTracker.Clear();
+                results[i] = await TakeAsync(e, json, now, subjectLocked: true, activity, ct);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+                throw;
+            }
+        }
+        await transaction.CommitAsync(ct);
+        return results;
+    }
+
+    /// <summary>A transaction for intake. A failure anywhere in it rolls all of it back (the sender retries), so no
+    /// SaveChanges in it needs its own savepoint: without them each save is two round trips fewer.</summary>
+    private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginAsync(CancellationToken ct)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.Database.AutoSavepointsEnabled = false;
+        return transaction;
+    }
+
+    /// <summary>The span of one event. In a batch the event continues its own trace; the batch request it came in is a link.</summary>
+    private static Activity? StartEvent(WorkflowEvent e, ActivityContext parent)
+    {
+        var batchRequest = parent == default ? null : Activity.Current;
+        var activity = WorkflowsTelemetry.Source.StartActivity("workflows.event", ActivityKind.Internal, parent,
+            links: batchRequest is null ? null : [new ActivityLink(batchRequest.Context)]);
         activity?.SetTag("flexype.event.type", e.Type);
         activity?.SetTag("flexype.store.id", e.StoreId);
+        return activity;
+    }
 
-        await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
-        // The products the event shows, committed on their own before the event's transaction, as the store is: the
-        // rows are shared by every shopper of the store, and an event's transaction holding them to its commit made
-        // concurrent batches queue behind each other. Derived and idempotent: an event that then fails is retried.
-        await StoreProducts.UpsertAsync(db, e.StoreId, e.Type, json, clock.Now, ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // A failure anywhere rolls the whole event back (the sender retries it), so no SaveChanges in it needs its own
-        // savepoint: without them each save is two round trips fewer.
-        db.Database.AutoSavepointsEnabled = false;
+    /// <summary>The key of an event's checkout or session lock, taken after its shopper's.</summary>
+    private static string? SubjectLock(WorkflowEvent e) => e.Type switch
+    {
+        EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey => "checkout:" + checkoutKey,
+        EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey => "session:" + sessionKey,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Stores the event as received and runs its rules, in a transaction holding its shopper's lock.
+    /// <paramref name="subjectLocked"/>: the transaction holds its checkout or session lock too (a batch takes them all at once).
+    /// </summary>
+    private async Task<IntakeResult> TakeAsync(
+        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, Activity? activity, CancellationToken ct)
+    {
         var email = e.ShopperEmail;
-        if (email is not null)
-        {
-            // The shopper's lock first: step firing does not fire a step of a shopper whose event is being taken (it
-            // tries this lock), so a purchase taken here ends the sequence before any later step of it fires.
-            await ending.LockAsync(e.StoreId, EnrollmentEnding.ShopperKey(email), ct);
-        }
-        // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
-        var now = clock.Now;
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
             VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {email}, {e.HappenedAt(now)}, {now}, {json}::jsonb)
@@ -86,14 +182,16 @@ public sealed class EventIntake(
         if (inserted == 0)
         {
             activity?.SetTag("flexype.event.duplicate", true);
-            await transaction.CommitAsync(ct);
             return IntakeResult.Duplicate;
         }
 
+        if (!subjectLocked && SubjectLock(e) is { } subject)
+        {
+            await ending.LockAsync(e.StoreId, subject, ct);
+        }
         switch (e.Type)
         {
             case EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey:
-                await ending.LockAsync(e.StoreId, "checkout:" + checkoutKey, ct);
                 if (e.Checkout.SessionState == SessionStates.Completed)
                 {
                     await purchase.HandleAsync(e, json, checkoutKey, now, ct);
@@ -108,7 +206,6 @@ public sealed class EventIntake(
                 }
                 break;
             case EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey:
-                await ending.LockAsync(e.StoreId, "session:" + sessionKey, ct);
                 // ACR supersedes ASR: a shopper already in a checkout sequence is not enrolled for browsing.
                 if (email is null || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
@@ -124,7 +221,6 @@ public sealed class EventIntake(
                 logger.LogWarning("Event {EventId} of type {Type} has no checkout or session key; stored, not enrolled", e.EventId, e.Type);
                 break;
         }
-        await transaction.CommitAsync(ct);
         return IntakeResult.Accepted;
     }
 

@@ -13,35 +13,50 @@ namespace FlexyPe.Workflows.Recommendations;
 public static class StoreProducts
 {
     /// <summary>
-    /// Keeps the products of one normalized event (newest wording wins); other events change nothing. A row is only
-    /// rewritten when its wording changed or it was last seen over <see cref="SeenGranularity"/> ago, and rows are
-    /// written in key order, so concurrent events showing the same products never wait on each other in a cycle.
+    /// Keeps the products of normalized events (one event, or a hand-off batch in the order taken) in one statement; events
+    /// of other types change nothing. A product shown by several of them is merged as taking them one by one would leave
+    /// it: the last wording, the last image and handle given. A row is only rewritten when its wording changed or it was
+    /// last seen over <see cref="SeenGranularity"/> ago, and rows are written in key order, so concurrent statements
+    /// showing the same products never wait on each other in a cycle.
     /// </summary>
-    public static async Task UpsertAsync(WorkflowsDbContext db, string storeId, string type, string json, DateTimeOffset now, CancellationToken ct)
+    public static async Task UpsertAsync(
+        WorkflowsDbContext db, IEnumerable<(string StoreId, string Type, string Json)> events, DateTimeOffset now, CancellationToken ct)
     {
-        if (type is not (EventTypes.ProductViewed or EventTypes.AbandonedCheckout or EventTypes.AbandonedSession))
+        var merged = new Dictionary<(string Store, string Product, string Variant), SeenProduct>();
+        foreach (var (storeId, type, json) in events)
+        {
+            if (type is not (EventTypes.ProductViewed or EventTypes.AbandonedCheckout or EventTypes.AbandonedSession))
+            {
+                continue;
+            }
+            foreach (var p in Read(json))
+            {
+                var key = (storeId, p.ProductId, p.VariantId ?? "");
+                merged[key] = merged.TryGetValue(key, out var earlier)
+                    ? p with { Product = p.Product with { Image = p.Image ?? earlier.Image }, Handle = p.Handle ?? earlier.Handle }
+                    : p;
+            }
+        }
+        if (merged.Count == 0)
         {
             return;
         }
-        var products = Read(json)
-            .OrderBy(p => p.ProductId, StringComparer.Ordinal).ThenBy(p => p.VariantId ?? "", StringComparer.Ordinal)
-            .ToList();
-        if (products.Count == 0)
-        {
-            return;
-        }
-        var ids = products.Select(p => p.ProductId).ToArray();
-        var variants = products.Select(p => p.VariantId ?? "").ToArray();
-        var titles = products.Select(p => p.Title).ToArray();
-        var variantTitles = products.Select(p => p.VariantTitle).ToArray();
-        var images = products.Select(p => p.Image).ToArray();
-        var handles = products.Select(p => p.Handle).ToArray();
-        var hashes = products.Select(p => p.Product.ContentHash).ToArray();
+        var rows = merged.OrderBy(r => r.Key.Store, StringComparer.Ordinal).ThenBy(r => r.Key.Product, StringComparer.Ordinal)
+            .ThenBy(r => r.Key.Variant, StringComparer.Ordinal).ToList();
+        var stores = rows.Select(r => r.Key.Store).ToArray();
+        var ids = rows.Select(r => r.Key.Product).ToArray();
+        var variants = rows.Select(r => r.Key.Variant).ToArray();
+        var titles = rows.Select(r => r.Value.Title).ToArray();
+        var variantTitles = rows.Select(r => r.Value.VariantTitle).ToArray();
+        var images = rows.Select(r => r.Value.Image).ToArray();
+        var handles = rows.Select(r => r.Value.Handle).ToArray();
+        var hashes = rows.Select(r => r.Value.Product.ContentHash).ToArray();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO store_products (store_id, product_id, variant_id, title, variant_title, image, handle, content_hash, last_seen_at)
-            SELECT {storeId}, p.product_id, p.variant_id, p.title, p.variant_title, p.image, p.handle, p.content_hash, {now}
-            FROM unnest({ids}, {variants}, {titles}, {variantTitles}, {images}, {handles}, {hashes})
-                AS p(product_id, variant_id, title, variant_title, image, handle, content_hash)
+            SELECT p.store_id, p.product_id, p.variant_id, p.title, p.variant_title, p.image, p.handle, p.content_hash, {now}
+            FROM unnest({stores}, {ids}, {variants}, {titles}, {variantTitles}, {images}, {handles}, {hashes}) WITH ORDINALITY
+                AS p(store_id, product_id, variant_id, title, variant_title, image, handle, content_hash, n)
+            ORDER BY p.n
             ON CONFLICT (store_id, product_id, variant_id) DO UPDATE SET
                 title = EXCLUDED.title, variant_title = EXCLUDED.variant_title,
                 image = COALESCE(EXCLUDED.image, store_products.image), handle = COALESCE(EXCLUDED.handle, store_products.handle),

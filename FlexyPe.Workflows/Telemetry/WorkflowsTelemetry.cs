@@ -24,6 +24,8 @@ public sealed class WorkflowsTelemetry
         StepsDeferred = meter.CreateCounter<long>("flexype.workflows.steps.deferred", description: "Steps left for later, by reason: quiet_hours, or event_being_taken (an event of the shopper is being taken).");
         Recoveries = meter.CreateCounter<long>("flexype.workflows.recoveries", description: "Purchases attributed to a message, by sequence.");
         FiringLateness = meter.CreateHistogram<double>("flexype.workflows.steps.lateness", unit: "s", description: "How long after its due time a step fired.");
+        IntakeBatchSize = meter.CreateHistogram<int>("flexype.workflows.intake.batch_size", unit: "{event}", description: "Events per hand-off batch taken in one transaction.");
+        IntakeBatchesSplit = meter.CreateCounter<long>("flexype.workflows.intake.batches_split", description: "Hand-off batches not taken in one transaction (an event refused, a deadlock), then taken one event at a time.");
         StepPolls = new PollCounter(meter, "flexype.workflows.steps.polls", "Rounds of the due-step poller");
     }
 
@@ -34,5 +36,7 @@ public sealed class WorkflowsTelemetry
     public Counter<long> StepsDeferred { get; }
     public Counter<long> Recoveries { get; }
     public Histogram<double> FiringLateness { get; }
+    public Histogram<int> IntakeBatchSize { get; }
+    public Counter<long> IntakeBatchesSplit { get; }
     public PollCounter StepPolls { get; }
 }

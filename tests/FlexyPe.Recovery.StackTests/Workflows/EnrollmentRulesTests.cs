@@ -160,6 +160,54 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_takes_a_shoppers_events_in_the_order_sent_each_seeing_the_ones_before_it()
+    {
+        // One transaction for the batch: the checkout (second) still ends the session enrollment the first event made,
+        // and the shopper who abandoned a checkout is not enrolled for browsing by a session event after it.
+        var email = NormalizedEvents.NewEmail();
+        var session = events.AbandonedSession("ses-batch-order", email);
+        var checkout = events.AbandonedCheckout("chk-batch-order", email);
+        var laterSession = events.AbandonedSession("ses-batch-order-2", email);
+
+        var results = await api.PostEventBatchAsync((session, null), (checkout, null), (laterSession, null));
+
+        Assert.Equal(["accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var ended = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
+        var timeline = await api.TimelineAsync((string)ended["id"]!);
+        Assert.Equal("ses-batch-order", (string)ended["subject_key"]!);
+        Assert.Equal("ended", (string)timeline["enrollment"]!["state"]!);
+        Assert.Equal("checkout abandoned", (string)timeline["enrollment"]!["end_reason"]!);
+        Assert.Equal("active", (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["state"]!);
+        // Taken in one transaction, at one moment: the three share the time they were taken.
+        Assert.Equal(1, await api.ScalarAsync<long>($"""
+            SELECT count(DISTINCT received_at) FROM received_events
+            WHERE event_id IN ('{session["event_id"]}', '{checkout["event_id"]}', '{laterSession["event_id"]}')
+            """));
+    }
+
+    [Fact]
+    public async Task An_event_the_database_refuses_is_answered_alone_and_the_rest_of_its_batch_is_taken()
+    {
+        // Postgres' jsonb refuses \u0000: that event cannot be stored, so the batch cannot be taken in one transaction.
+        // Its events are then taken one by one: the refused one is answered invalid, the others are taken.
+        var acr = events.AbandonedCheckout("chk-batch-refused-1", NormalizedEvents.NewEmail());
+        var refused = events.AbandonedCheckout("chk-batch-refused-2", NormalizedEvents.NewEmail());
+        refused["note"] = "nul \u0000 inside";
+        var asr = events.AbandonedSession("ses-batch-refused", NormalizedEvents.NewEmail());
+
+        var results = await api.PostEventBatchAsync((acr, null), (refused, null), (asr, null));
+
+        Assert.Equal(["accepted", "invalid", "accepted"], results.Select(r => (string)r["status"]!));
+        Assert.Equal((string)refused["event_id"]!, (string)results[1]["event_id"]!);
+        Assert.StartsWith("cannot be stored (SQLSTATE 22", (string)results[1]["errors"]!["event"]![0]!);
+        var checkout = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        Assert.Equal("chk-batch-refused-1", (string)checkout["subject_key"]!);
+        Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
+        Assert.Equal(0, await api.ScalarAsync<long>(
+            $"SELECT count(*) FROM received_events WHERE event_id = '{(string)refused["event_id"]!}'"));
+    }
+
+    [Fact]
     public async Task An_event_in_a_batch_goes_on_in_the_trace_it_came_with()
     {
         var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();

@@ -13,6 +13,9 @@ A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-4}
 INTAKE_RATE=${INTAKE_RATE:-1500} INTAKE_SECONDS=${INTAKE_SECONDS:-15}
 BIN=FlexyPe.Workflows/bin/Release/net10.0
 SIM=$(pwd)/tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator
+# The deployed stack's SMTP and OTLP sinks (the services and the simulator come from the caller's Release build).
+dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null
+dotnet build bench/OtlpSink -c Release -v quiet -nologo >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
 export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
 # shellcheck source=bench/deployed_up.sh

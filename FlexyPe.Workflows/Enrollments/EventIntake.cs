@@ -35,6 +35,8 @@ public sealed class EventIntake(
     WorkflowsTelemetry telemetry,
     ILogger<EventIntake> logger)
 {
+    private readonly Dictionary<string, Sequence?> currentSequences = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Takes one event in its own transaction. <paramref name="parent"/> is the trace the event belongs to when it
     /// came in a batch (default: the current request's).
@@ -256,10 +258,7 @@ public sealed class EventIntake(
             return null;
         }
 
-        var sequence = await db.Sequences.Include(s => s.Steps)
-            .Where(s => s.Trigger == e.Type && s.IsCurrent && s.Enabled)
-            .OrderBy(s => s.Key)
-            .FirstOrDefaultAsync(ct);
+        var sequence = await CurrentSequenceAsync(e.Type, ct);
         if (sequence is null)
         {
             return null;
@@ -294,6 +293,23 @@ public sealed class EventIntake(
         Activity.Current?.SetTag("flexype.enrollment.held_out", heldOut);
         Activity.Current?.SetTag("flexype.enrollment.discount_arm", arm);
         return enrollment;
+    }
+
+    /// <summary>
+    /// The current, enabled sequence a trigger enrolls in, with its steps; read once per request (this service is scoped
+    /// to it), so the new enrollments of a hand-off batch share one read. An edit is seen from the next request on.
+    /// </summary>
+    private async Task<Sequence?> CurrentSequenceAsync(string trigger, CancellationToken ct)
+    {
+        if (!currentSequences.TryGetValue(trigger, out var sequence))
+        {
+            sequence = await db.Sequences.AsNoTracking().Include(s => s.Steps)
+                .Where(s => s.Trigger == trigger && s.IsCurrent && s.Enabled)
+                .OrderBy(s => s.Key)
+                .FirstOrDefaultAsync(ct);
+            currentSequences[trigger] = sequence;
+        }
+        return sequence;
     }
 
     /// <summary>What the uplift model will see of this enrollment: the event, the furthest state and the shopper's history.</summary>

@@ -76,6 +76,26 @@ public sealed class QuietStackTests(QuietStack stack)
     }
 
     [Fact]
+    public async Task A_hand_off_batch_taken_whole_is_measured_and_one_taken_again_event_by_event_is_counted_and_logged()
+    {
+        using var api = new WorkflowsApi(stack);
+        var events = new NormalizedEvents();
+        var refused = events.ProductViewed(email: null, "Refused tee");
+        refused["note"] = "nul \u0000 inside";
+
+        var whole = await api.PostEventBatchAsync((events.ProductViewed(email: null, "Mug"), null), (events.ProductViewed(email: null, "Cap"), null));
+        var split = await api.PostEventBatchAsync((events.ProductViewed(email: null, "Hat"), null), (refused, null));
+
+        Assert.Equal(["accepted", "accepted"], whole.Select(r => (string)r["status"]!));
+        Assert.Equal(["accepted", "invalid"], split.Select(r => (string)r["status"]!));
+        await Eventually.TrueAsync(() => Task.FromResult(stack.Otlp.Metrics.Any(m =>
+            OtlpReceiver.Contains(m, "flexype.workflows.intake.batch_size") && OtlpReceiver.Contains(m, "flexype.workflows.intake.batches_split"))),
+            "the batch-size histogram and the split-batch counter");
+        await Eventually.TrueAsync(() => Task.FromResult(stack.Otlp.Logs.Any(l => OtlpReceiver.Contains(l, "was not taken in one transaction"))),
+            "the split batch's log line");
+    }
+
+    [Fact]
     public async Task A_webhook_is_one_whole_trace_from_the_post_to_the_smtp_send_and_arrives_without_waiting_for_a_sweep()
     {
         var eventId = IngestClient.NewEventId();

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FlexyPe.AppHost.Infrastructure;
 using FlexyPe.Recovery.StackTests.Notifier;
+using FlexyPe.Recovery.StackTests.Stack;
 using Npgsql;
 
 namespace FlexyPe.Recovery.StackTests.Proxied;
@@ -27,7 +28,8 @@ public sealed class ProxiedStack : IAsyncLifetime
     /// <summary>The address the front doors connect to the services from: the one trusted proxy.</summary>
     public const string ProxyAddress = "127.0.0.1";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    // Well under a minute alone; counted from the stack's turn to start (StackStarts), with room for a slow machine.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
     private static readonly string[] Services = ["workflows", "notifier", "ingest"];
 
     private readonly string directory = Path.Combine(Path.GetTempPath(), $"flexype-deployed-{Guid.NewGuid():N}");
@@ -52,7 +54,9 @@ public sealed class ProxiedStack : IAsyncLifetime
     /// <summary>Ingest itself, for a client that reaches it without going through the proxy.</summary>
     public string IngestDirectUrl => $"http://127.0.0.1:{servicePorts["ingest"]}";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StackStarts.InTurnAsync(StartAsync);
+
+    private async Task StartAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         // Not Directory.CreateTempSubdirectory: its 0700 folder would keep the 'postgres' account out.

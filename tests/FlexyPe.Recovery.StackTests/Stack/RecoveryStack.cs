@@ -13,7 +13,8 @@ public class RecoveryStack : IAsyncLifetime
     public static readonly string[] Services = ["ingest", "workflows", "notifier", "console"];
     public static readonly string[] Databases = ["ingestdb", "workflowsdb", "notifierdb", "consoledb"];
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    // Well under a minute alone; counted from the stack's turn to start (StackStarts), with room for a slow machine.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     public string WebhookSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     /// <summary>A second accepted secret, as during a rotation (<c>Ingest:WebhookSecrets:1</c>).</summary>
@@ -46,7 +47,9 @@ public class RecoveryStack : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StackStarts.InTurnAsync(StartAsync);
+
+    private async Task StartAsync()
     {
         // Not Directory.CreateTempSubdirectory: its 0700 folder would keep the 'postgres' account out.
         Directory.CreateDirectory(DataDirectory);

@@ -9,7 +9,7 @@ namespace FlexyPe.Notifier.Apis;
 
 public sealed record MessageSummary(
     Guid Id, string IdempotencyKey, string StoreId, string To, string Subject, string Status,
-    int AttemptCount, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? LastSmtpReply);
+    int AttemptCount, DateTimeOffset CreatedAt, DateTimeOffset? ClaimedAt, DateTimeOffset? CompletedAt, string? LastSmtpReply);
 
 public sealed record MessageHeader(string Name, string Value);
 
@@ -60,7 +60,7 @@ public static class MessagesApi
 
         var messages = await query.OrderByDescending(r => r.CreatedAt).Take(Math.Clamp(limit, 1, 1000))
             .Select(r => new MessageSummary(r.Id, r.IdempotencyKey, r.StoreId, r.To, r.Subject, r.Status,
-                r.AttemptCount, r.CreatedAt, r.CompletedAt, r.LastSmtpReply))
+                r.AttemptCount, r.CreatedAt, r.ClaimedAt, r.CompletedAt, r.LastSmtpReply))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(messages);
     }
@@ -115,5 +115,5 @@ public static class MessagesApi
     }
 
     private static MessageSummary Summary(MessageRequest r) => new(
-        r.Id, r.IdempotencyKey, r.StoreId, r.To, r.Subject, r.Status, r.AttemptCount, r.CreatedAt, r.CompletedAt, r.LastSmtpReply);
+        r.Id, r.IdempotencyKey, r.StoreId, r.To, r.Subject, r.Status, r.AttemptCount, r.CreatedAt, r.ClaimedAt, r.CompletedAt, r.LastSmtpReply);
 }

@@ -31,6 +31,12 @@ public sealed class MessageRequest
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>
+    /// When a sending loop last claimed it, taken just before it read the suppression list: a suppression committed
+    /// before this time was seen, one committed after it was not (the message was already on its way).
+    /// </summary>
+    public DateTimeOffset? ClaimedAt { get; set; }
     public string? LastSmtpReply { get; set; }
 
     /// <summary>The Message-ID header (without angle brackets), derived from the idempotency key.</summary>

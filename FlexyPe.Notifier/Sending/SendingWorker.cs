@@ -103,6 +103,7 @@ public sealed class SendingWorker(
     private async Task HandleAsync(NotifierDbContext db, MessageRequest request, CancellationToken cancellationToken)
     {
         var email = request.To.ToLowerInvariant();
+        request.ClaimedAt = time.GetUtcNow();
         if (await db.Suppressions.AnyAsync(s => s.StoreId == request.StoreId && s.Email == email, cancellationToken))
         {
             Complete(request, MessageStatus.Suppressed, reply: null);

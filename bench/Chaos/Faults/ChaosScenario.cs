@@ -35,13 +35,6 @@ public sealed record ScenarioOptions
     public TimeSpan DrainLimit { get; init; } = TimeSpan.FromMinutes(15);
     /// <summary>The frequency cap as the stack runs it (real time), for the check.</summary>
     public TimeSpan FrequencyCap { get; init; } = TimeSpan.FromMilliseconds(500);
-    /// <summary>
-    /// How long after an address is suppressed a message may still arrive that was claimed before it: Notifier checks
-    /// the suppression when it claims the message, then composes it and sends it with up to two quick retries (200 ms,
-    /// exponential, jittered). 1 s was exceeded once on a slower two-core machine while a restarted Workflows was
-    /// JIT-compiling beside the sends (fresh-clone CI of 2026-11-30, the Workflows replica case: one message).
-    /// </summary>
-    public TimeSpan InFlightAllowance { get; init; } = TimeSpan.FromSeconds(3);
     public int Seed { get; init; } = 2026;
 }
 
@@ -318,16 +311,19 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
         {
             await notifier.OpenAsync(ct);
             await using (var command = new NpgsqlCommand(
-                "SELECT idempotency_key, message_id, status, \"to\", store_id FROM message_requests WHERE idempotency_key = ANY(@keys)", notifier))
+                "SELECT idempotency_key, message_id, status, \"to\", store_id, claimed_at FROM message_requests WHERE idempotency_key = ANY(@keys)", notifier))
             {
                 command.Parameters.AddWithValue("keys", sentSteps.Select(s => s.Key).ToArray());
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
-                    requests[reader.GetString(0)] = new RequestRow(reader.GetString(1), reader.GetString(2), reader.GetString(3).ToLowerInvariant(), reader.GetString(4));
+                    requests[reader.GetString(0)] = new RequestRow(reader.GetString(1), reader.GetString(2), reader.GetString(3).ToLowerInvariant(), reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
                 }
             }
-            await using (var command = new NpgsqlCommand("SELECT store_id, email, created_at FROM suppressions", notifier))
+            // When each suppression was committed (the stack's Postgres tracks commit times): Notifier reads the list
+            // when it claims a message, so a message claimed after that commit must not be sent.
+            await using (var command = new NpgsqlCommand("SELECT store_id, email, pg_xact_commit_timestamp(xmin) FROM suppressions", notifier))
             {
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
@@ -339,11 +335,13 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
         var accepted = JournalSmtpServer.Read(stack.JournalPath).GroupBy(e => e.MessageId).ToDictionary(g => g.Key, g => g.ToList());
         var expected = requests.Values.Where(r => r.Status == "sent").ToList();
         var arrived = expected.Where(r => accepted.ContainsKey(r.MessageId)).ToList();
-        var suppressedArrivals = arrived
-            .SelectMany(r => accepted[r.MessageId].Select(a => (Request: r, At: DateTimeOffset.FromUnixTimeMilliseconds(a.AtUnixMs))))
-            .Where(a => suppressions.TryGetValue((a.Request.StoreId, a.Request.To), out var since) && a.At > since)
-            .Select(a => a.At - suppressions[(a.Request.StoreId, a.Request.To)])
+        // Accepted after its address's suppression was committed: in flight if Notifier had claimed it (and read the
+        // suppression list) before that commit, sent to a suppressed address if it claimed it after.
+        var sentAfterSuppression = arrived
+            .Where(r => suppressions.TryGetValue((r.StoreId, r.To), out var committed)
+                && accepted[r.MessageId].Any(a => DateTimeOffset.FromUnixTimeMilliseconds(a.AtUnixMs) > committed))
             .ToList();
+        var claimedAfterSuppression = sentAfterSuppression.Count(r => r.ClaimedAt is not { } claimed || claimed >= suppressions[(r.StoreId, r.To)]);
 
         // 4. Nothing after a purchase: a recovery step of the buyer fired after Workflows took the COMPLETED event.
         var completed = delivered
@@ -380,8 +378,8 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
                 + expected.Count(r => !accepted.ContainsKey(r.MessageId)),
             MessagesDuplicated = arrived.Sum(r => accepted[r.MessageId].Count - 1),
             SentAfterCompleted = sentAfterCompleted,
-            SentToSuppressed = suppressedArrivals.Count(d => d > options.InFlightAllowance),
-            SentToSuppressedInFlight = suppressedArrivals.Count(d => d <= options.InFlightAllowance),
+            SentToSuppressed = claimedAfterSuppression,
+            SentToSuppressedInFlight = sentAfterSuppression.Count - claimedAfterSuppression,
             FrequencyCapViolations = capViolations,
             HardBounced = requests.Values.Count(r => r.Status == "dead_lettered"),
             Responses5xxOtherThan503 = attempts.Count(a => a.Status >= 500 && a.Status != 503),
@@ -392,7 +390,7 @@ public sealed class ChaosScenario(DeployedStack stack, ScenarioOptions options, 
 
     private sealed record StepRow(string Key, string State, DateTimeOffset DueAt, DateTimeOffset? FiredAt, string StoreId, string? Email, string Trigger, string SubjectKey);
 
-    private sealed record RequestRow(string MessageId, string Status, string To, string StoreId);
+    private sealed record RequestRow(string MessageId, string Status, string To, string StoreId, DateTimeOffset? ClaimedAt);
 
     /// <summary>When Workflows took each event, by the shopper it was about.</summary>
     private async Task<Dictionary<(string, string), DateTimeOffset>> TimesAsync(List<string> eventIds, CancellationToken ct)

@@ -57,9 +57,12 @@ public sealed record FaultResult
     /// </summary>
     public int DuplicatesInDocumentedWindow { get; init; }
     public int SentAfterCompleted { get; init; }
-    /// <summary>Accepted by the SMTP server more than the in-flight allowance after the address was suppressed.</summary>
+    /// <summary>
+    /// Accepted by the SMTP server after the address's suppression was committed, though Notifier claimed it (and read
+    /// the suppression list) after that commit.
+    /// </summary>
     public int SentToSuppressed { get; init; }
-    /// <summary>Accepted within the allowance after the suppression: claimed and checked before it was recorded.</summary>
+    /// <summary>Accepted after the suppression was committed, but claimed and checked before it: already on its way.</summary>
     public int SentToSuppressedInFlight { get; init; }
     public int FrequencyCapViolations { get; init; }
     public int Unsubscribed { get; init; }

@@ -90,7 +90,9 @@ public sealed class DeployedStack : IAsyncDisposable
         await RunAsync(AsPostgres($"{pgBin}/initdb", "-D", pgData, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"), ct);
 
         Add(Postgres, 0, Spec(Postgres, AsPostgres($"{pgBin}/postgres", "-D", pgData, "-k", pgData, "-h", "127.0.0.1",
-            "-p", ports[Postgres][0].ToString(), "-c", "max_connections=300")));
+            "-p", ports[Postgres][0].ToString(), "-c", "max_connections=300",
+            // The fault suite compares when a suppression was committed with when Notifier claimed a message.
+            "-c", "track_commit_timestamp=on")));
         await StartAndWaitAsync(Postgres, 0, ct);
         await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
         {

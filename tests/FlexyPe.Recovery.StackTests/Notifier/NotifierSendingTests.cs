@@ -174,6 +174,10 @@ public sealed class NotifierSendingTests(RecoveryStack stack) : IDisposable
         Assert.Contains("Your cart is waiting.", detail.GetProperty("html_body").GetString(), StringComparison.Ordinal);
         var attempt = Assert.Single(detail.GetProperty("attempts").EnumerateArray());
         Assert.StartsWith("250", attempt.GetProperty("smtp_reply").GetString(), StringComparison.Ordinal);
+        // When a sending loop took it up (and read the suppression list): after it was asked for, before it was done.
+        var message = detail.GetProperty("message");
+        var claimed = message.GetProperty("claimed_at").GetDateTimeOffset();
+        Assert.InRange(claimed, message.GetProperty("created_at").GetDateTimeOffset(), message.GetProperty("completed_at").GetDateTimeOffset());
 
         var listed = await Notifier.GetJsonAsync($"/api/messages?to={Uri.EscapeDataString(to)}&status=sent");
         Assert.Equal(id, Assert.Single(listed.EnumerateArray()).GetProperty("id").GetString());

@@ -33,6 +33,15 @@ internal sealed class NotifierClient(HttpClient http, string adminApiKey)
         return await http.SendAsync(message);
     }
 
+    public async Task<JsonElement> PostJsonAsync(string path, object body)
+    {
+        using var message = Authorized(HttpMethod.Post, path);
+        message.Content = JsonContent.Create(body);
+        using var response = await http.SendAsync(message);
+        Assert.True(response.IsSuccessStatusCode, $"POST {path} answered {(int)response.StatusCode}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
     /// <returns>The id of the stored request.</returns>
     public async Task<string> SendAsync(object body)
     {

@@ -219,6 +219,33 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
         return new Uri(System.Text.RegularExpressions.Regex.Match(header, "<(https?://[^>]+)>").Groups[1].Value).AbsolutePath;
     }
 
+    [Fact]
+    public async Task A_message_already_on_its_way_when_its_address_is_suppressed_goes_out_and_the_next_one_does_not()
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        smtp.SaveDelay = TimeSpan.FromSeconds(2);
+        await using var notifier = await NotifierProcess.StartAsync(await NotifierProcess.CreateDatabaseAsync(stack), smtp.ConnectionString, stack.AdminApiKey);
+        var to = NewAddress();
+
+        var firstId = await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", to, subject: "On its way"));
+        // Notifier has read the suppression list and is handing the message to the server when the address is suppressed.
+        await smtp.Receiving.WaitAsync(TimeSpan.FromSeconds(30));
+        var suppression = await notifier.Client.PostJsonAsync("/api/suppressions",
+            new { store_id = "test-store.myshopify.com", email = to });
+
+        Assert.Equal("sent", await notifier.Client.FinalStatusAsync(firstId));
+        var first = (await notifier.Client.MessageAsync(firstId)).GetProperty("message");
+        // Claimed before the suppression, accepted after it: the documented in-flight case, not a missed check.
+        Assert.True(first.GetProperty("claimed_at").GetDateTimeOffset() < suppression.GetProperty("created_at").GetDateTimeOffset(),
+            "the message was claimed before the address was suppressed");
+        Assert.True(first.GetProperty("completed_at").GetDateTimeOffset() > suppression.GetProperty("created_at").GetDateTimeOffset(),
+            "the message was accepted after the address was suppressed");
+
+        var nextId = await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", to, subject: "Too late"));
+        Assert.Equal("suppressed", await notifier.Client.FinalStatusAsync(nextId));
+        Assert.Equal(["On its way"], smtp.MessagesTo(to).Select(m => m.Subject));
+    }
+
     private static async Task<int> CountAsync(NotifierProcess notifier, string status)
         => (await notifier.Client.GetJsonAsync($"/api/messages?status={status}&limit=1000")).GetArrayLength();
 }

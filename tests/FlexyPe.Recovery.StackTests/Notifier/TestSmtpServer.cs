@@ -41,6 +41,11 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>How long the server takes to accept each message (so concurrent senders overlap).</summary>
     public TimeSpan SaveDelay { get; set; }
 
+    /// <summary>Completes when the server starts taking the data of its first message (then waits <see cref="SaveDelay"/>).</summary>
+    public Task Receiving => receiving.Task;
+
+    private readonly TaskCompletionSource receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string ConnectionString => ConnectionStringFor(Port);
 
     public static string ConnectionStringFor(int port) => $"smtp://127.0.0.1:{port}";
@@ -128,6 +133,7 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            owner.receiving.TrySetResult();
             if (owner.SaveDelay > TimeSpan.Zero)
             {
                 await Task.Delay(owner.SaveDelay, cancellationToken);

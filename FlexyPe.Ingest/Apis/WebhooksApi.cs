@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -202,20 +203,31 @@ public static class WebhooksApi
         TypedResults.Problem(title: title, detail: detail, statusCode: status);
 
     /// <summary>The body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
+    /// <summary>
+    /// The whole body, or null past <paramref name="limit"/> bytes (a body without a Content-Length is cut off there too).
+    /// Kestrel's request pipe holds what has arrived in its pooled buffers; the one array made is the body's own size.
+    /// </summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var reader = request.BodyReader;
+        while (true)
         {
-            if (buffer.Length + read > limit)
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            if (buffer.Length > limit)
             {
+                reader.AdvanceTo(buffer.Start, buffer.End);
                 return null;
             }
-            buffer.Write(chunk, 0, read);
+            if (read.IsCompleted)
+            {
+                var body = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return body;
+            }
+            // Nothing taken yet: wait for more, keeping all of it.
+            reader.AdvanceTo(buffer.Start, buffer.End);
         }
-        return buffer.ToArray();
     }
 
     private static string HeadersJson(HttpRequest request) => JsonSerializer.Serialize(

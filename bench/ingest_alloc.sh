@@ -22,15 +22,7 @@ done
 dotnet tool restore >/dev/null
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
-finish() {
-  [ -z "${WF_PID:-}" ] || kill -CONT "$WF_PID" 2>/dev/null || true
-  trap '' INT TERM   # stopping the stack signals its group too
-  deployed_down
-  rm -rf "$DATA_DIR" "$REPORTS"
-}
-trap finish EXIT
-deployed_up "$DATA_DIR" bench/results/alloc.deployed.log.tmp
-kill -STOP "$WF_PID"
+deployed_up_paused "$DATA_DIR" bench/results/alloc.deployed.log.tmp "$REPORTS"
 INGEST_PID=$(pgrep -f '^./FlexyPe.Ingest' | head -n 1)
 
 load() { # seconds report

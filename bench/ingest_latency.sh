@@ -19,15 +19,7 @@ DATA_DIR=$(mktemp -d /tmp/flexype-latency-XXXXXX); chmod 755 "$DATA_DIR"
 REPORTS=$(mktemp -d)
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
-finish() {
-  [ -z "${WF_PID:-}" ] || kill -CONT "$WF_PID" 2>/dev/null || true
-  trap '' INT TERM   # stopping the stack signals its group too
-  deployed_down
-  rm -rf "$DATA_DIR" "$REPORTS"
-}
-trap finish EXIT
-deployed_up "$DATA_DIR" bench/results/latency.deployed.log.tmp
-kill -STOP "$WF_PID"
+deployed_up_paused "$DATA_DIR" bench/results/latency.deployed.log.tmp "$REPORTS"
 
 load() { # seconds report
   "$SIM" load --url http://127.0.0.1:5110/webhooks/flexype --rate "$LATENCY_RATE" --duration "$1" --concurrency 64 \

@@ -202,7 +202,6 @@ public static class WebhooksApi
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: status);
 
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
     /// <summary>
     /// The whole body, or null past <paramref name="limit"/> bytes (a body without a Content-Length is cut off there too).
     /// Kestrel's request pipe holds what has arrived in its pooled buffers; the one array made is the body's own size.

@@ -34,7 +34,7 @@ public sealed class MessageRequest
 
     /// <summary>
     /// When a sending loop last claimed it, taken just before it read the suppression list: a suppression committed
-    /// before this time was seen, one committed after it was not (the message was already on its way).
+    /// before this time was seen; one committed after it may have come too late (the message was already on its way).
     /// </summary>
     public DateTimeOffset? ClaimedAt { get; set; }
     public string? LastSmtpReply { get; set; }

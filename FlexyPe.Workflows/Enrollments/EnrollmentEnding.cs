@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace FlexyPe.Workflows.Enrollments;
 
 /// <summary>Ending an enrollment, or some of its steps: an update of the rows still scheduled.</summary>
-public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock, WorkflowsTelemetry telemetry)
+public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock, WorkflowsTelemetry telemetry, CountsOnCommit counts)
 {
     public async Task EndAsync(Enrollment enrollment, string state, string reason, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public sealed class EnrollmentEnding(WorkflowsDbContext db, WorkflowClock clock,
                 .SetProperty(s => s.Reason, reason), ct);
         if (cancelled > 0)
         {
-            telemetry.StepsCancelled.Add(cancelled, new KeyValuePair<string, object?>("reason", reason));
+            counts.Add(telemetry.StepsCancelled, cancelled, new KeyValuePair<string, object?>("reason", reason));
         }
         return cancelled;
     }

@@ -33,6 +33,7 @@ public sealed class EventIntake(
     StoreSettingsCatalog settings,
     DiscountArmDraw arms,
     WorkflowsTelemetry telemetry,
+    CountsOnCommit counts,
     ILogger<EventIntake> logger)
 {
     private readonly Dictionary<string, Sequence?> currentSequences = new(StringComparer.Ordinal);
@@ -62,11 +63,12 @@ public sealed class EventIntake(
             }
             // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
             var result = await TakeAsync(e, json, clock.Now, subjectLocked: false, activity, ct);
-            await transaction.CommitAsync(ct);
+            await CommitAsync(transaction, ct);
             return result;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            counts.Drop();
             // The caller answers or retries; the span shows the event was not taken, and why (no content of it).
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             throw;
@@ -94,6 +96,7 @@ public sealed class EventIntake(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             db.ChangeTracker.Clear();
+            counts.Drop();
             telemetry.IntakeBatchesSplit.Add(1);
             logger.LogWarning("A batch of {Count} events was not taken in one transaction ({Error}); taking them one by one",
                 batch.Count, exception.GetType().Name);
@@ -136,17 +139,25 @@ public sealed class EventIntake(
                 throw;
             }
         }
-        await transaction.CommitAsync(ct);
+        await CommitAsync(transaction, ct);
         return results;
     }
 
     /// <summary>A transaction for intake. A failure anywhere in it rolls all of it back (the sender retries), so no
     /// SaveChanges in it needs its own savepoint: without them each save is two round trips fewer.</summary>
+    /// <summary>The intake's transaction; what its rules count is added once it commits (<see cref="CountsOnCommit"/>).</summary>
     private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginAsync(CancellationToken ct)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Database.AutoSavepointsEnabled = false;
+        counts.Hold();
         return transaction;
+    }
+
+    private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken ct)
+    {
+        await transaction.CommitAsync(ct);
+        counts.Release();
     }
 
     /// <summary>The span of one event. In a batch the event continues its own trace; the batch request it came in is a link.</summary>
@@ -288,7 +299,7 @@ public sealed class EventIntake(
         }
         db.Enrollments.Add(enrollment);
         await db.SaveChangesAsync(ct);
-        telemetry.Enrolled.Add(1, new KeyValuePair<string, object?>("sequence", sequence.Key),
+        counts.Add(telemetry.Enrolled, 1, new KeyValuePair<string, object?>("sequence", sequence.Key),
             new KeyValuePair<string, object?>("held_out", heldOut));
         Activity.Current?.SetTag("flexype.enrollment.held_out", heldOut);
         Activity.Current?.SetTag("flexype.enrollment.discount_arm", arm);

@@ -15,7 +15,8 @@ namespace FlexyPe.Workflows.Enrollments;
 /// held out or not (<see cref="RecordOutcomeAsync"/>): what the holdout report and the uplift model count.
 /// </summary>
 public sealed class PurchaseExit(
-    WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores, WorkflowsTelemetry telemetry)
+    WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores, WorkflowsTelemetry telemetry,
+    CountsOnCommit counts)
 {
     public async Task HandleAsync(WorkflowEvent e, string json, string checkoutKey, DateTimeOffset now, CancellationToken ct)
     {
@@ -87,7 +88,7 @@ public sealed class PurchaseExit(
             Revenue = e.Checkout?.TotalPayable ?? 0m, RecoveredAt = now,
         });
         await db.SaveChangesAsync(ct);
-        telemetry.Recoveries.Add(1, new KeyValuePair<string, object?>("sequence", lastMessage.Enrollment.SequenceKey));
+        counts.Add(telemetry.Recoveries, 1, new KeyValuePair<string, object?>("sequence", lastMessage.Enrollment.SequenceKey));
         await ending.EndAsync(lastMessage.Enrollment, EnrollmentStates.Recovered, "recovered: checkout completed", ct);
         if (lastMessage.Enrollment.State != EnrollmentStates.Recovered)
         {

@@ -48,6 +48,7 @@ public static class Extensions
 
         builder.Services.AddScoped<StepPreviews>();
         builder.Services.AddScoped<SequenceCatalog>();
+        builder.Services.AddScoped<CountsOnCommit>();
         builder.Services.AddScoped<EnrollmentEnding>();
         builder.Services.AddScoped<PurchaseExit>();
         builder.Services.AddScoped<EventIntake>();

@@ -18,7 +18,7 @@ public static class OtlpSpans
             var request = Serializer.Deserialize<ExportTraceServiceRequest>(new MemoryStream(export));
             foreach (var resource in request.ResourceSpans)
             {
-                var service = resource.Resource?.Attributes.FirstOrDefault(a => a.Key == "service.name")?.Value?.StringValue ?? "";
+                var service = resource.Resource.ServiceName();
                 foreach (var scope in resource.ScopeSpans)
                 {
                     foreach (var span in scope.Spans)
@@ -46,35 +46,10 @@ public static class OtlpSpans
     }
 
     [ProtoContract]
-    private sealed class Resource
-    {
-        [ProtoMember(1)] public List<KeyValue> Attributes { get; set; } = [];
-    }
-
-    [ProtoContract]
-    private sealed class KeyValue
-    {
-        [ProtoMember(1)] public string Key { get; set; } = "";
-        [ProtoMember(2)] public AnyValue? Value { get; set; }
-    }
-
-    [ProtoContract]
-    private sealed class AnyValue
-    {
-        [ProtoMember(1)] public string? StringValue { get; set; }
-    }
-
-    [ProtoContract]
     private sealed class ScopeSpans
     {
         [ProtoMember(1)] public InstrumentationScope? Scope { get; set; }
         [ProtoMember(2)] public List<Span> Spans { get; set; } = [];
-    }
-
-    [ProtoContract]
-    private sealed class InstrumentationScope
-    {
-        [ProtoMember(1)] public string Name { get; set; } = "";
     }
 
     [ProtoContract]

@@ -96,6 +96,41 @@ public sealed class QuietStackTests(QuietStack stack)
     }
 
     [Fact]
+    public async Task An_enrollment_of_a_batch_rolled_back_and_taken_again_event_by_event_is_counted_once()
+    {
+        using var api = new WorkflowsApi(stack);
+        var events = new NormalizedEvents();
+        var refused = events.ProductViewed(email: null, "Refused tee");
+        refused["note"] = "nul \u0000 inside";
+        var before = await SettledTotalAsync("flexype.workflows.enrollments");
+
+        // The checkout is enrolled, then the refused event rolls the batch back; taken again on its own, it is enrolled once.
+        var split = await api.PostEventBatchAsync(
+            (events.AbandonedCheckout($"chk-{Guid.NewGuid():N}", NormalizedEvents.NewEmail()), null), (refused, null));
+
+        Assert.Equal(["accepted", "invalid"], split.Select(r => (string)r["status"]!));
+        Assert.Single(await api.EnrollmentsAsync(events.StoreId));
+        Assert.Equal(before + 1, await SettledTotalAsync("flexype.workflows.enrollments"));
+    }
+
+    /// <summary>A counter's total as Workflows exports it, once it has held still for three seconds (six exports).</summary>
+    private async Task<long> SettledTotalAsync(string counter)
+    {
+        long? seen = null;
+        var since = DateTime.UtcNow;
+        var settled = await Eventually.MatchesAsync(() =>
+        {
+            var total = OtlpMetrics.LatestTotal(stack.Otlp.Metrics, "workflows", counter) ?? 0;
+            if (total != seen)
+            {
+                (seen, since) = (total, DateTime.UtcNow);
+            }
+            return Task.FromResult((Total: total, Still: DateTime.UtcNow - since));
+        }, read => read.Still >= TimeSpan.FromSeconds(3), $"{counter} to hold still for 3 s");
+        return settled.Total;
+    }
+
+    [Fact]
     public async Task A_webhook_is_one_whole_trace_from_the_post_to_the_smtp_send_and_arrives_without_waiting_for_a_sweep()
     {
         var eventId = IngestClient.NewEventId();

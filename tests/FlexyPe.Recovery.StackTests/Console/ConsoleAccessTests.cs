@@ -147,7 +147,8 @@ public sealed class ConsoleAccessTests(ConsoleStack stack)
         foreach (var path in ConsolePages.All)
         {
             await ConsoleStack.OpenAsync(page, path);
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            // A bound, not a measure: on a loaded two-core machine a page's last asset once took longer than 30 s.
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 90_000 });
         }
 
         Assert.Contains(requested, url => url.Contains("_content/Microsoft.FluentUI.AspNetCore.Components", StringComparison.Ordinal));

@@ -23,26 +23,31 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
     }
 
     /// <summary>
-    /// Waits until Workflows answers <c>/health</c> with 200: the AppHost has no HTTP health check for it, so "healthy"
-    /// to Aspire means only "started", before migrations and Quartz are up.
+    /// Waits until Workflows answers <c>/health</c> with 200 eight times in a row, each on a new connection: the AppHost
+    /// has no HTTP health check for it, so "healthy" to Aspire means only "started", before migrations and Quartz are
+    /// up. With replicas, the AppHost's proxy sends each connection to one of them, and one still starting closes it
+    /// (seen on a loaded machine: a replica in the Quartz cluster, not yet listening); eight in a row reach them all.
     /// </summary>
     public static async Task WaitUntilServingAsync(RecoveryStack stack, CancellationToken cancellationToken)
     {
-        while (true)
+        const int InARow = 8;
+        var served = 0;
+        while (served < InARow)
         {
             try
             {
                 using var http = stack.CreateHttpClient("workflows");
-                if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode)
-                {
-                    return;
-                }
+                served = (await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode ? served + 1 : 0;
             }
             catch (HttpRequestException)
             {
                 // Not listening yet.
+                served = 0;
             }
-            await Task.Delay(200, cancellationToken);
+            if (served < InARow)
+            {
+                await Task.Delay(served == 0 ? 200 : 20, cancellationToken);
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using static FlexyPe.Recovery.StackTests.Workflows.WorkflowsApi;
 
@@ -41,9 +43,36 @@ public sealed class SchedulingTests(WorkflowsStack stack) : IDisposable
     [Fact]
     public async Task Workflows_stopped_mid_sequence_and_restarted_fires_the_remaining_steps_once()
     {
+        // First by key among checkout sequences, so it takes this test's checkout; removed again at the end. Step 2
+        // falls due 20 s (20 h at 3600x) after step 1, time enough to stop Workflows on a loaded machine in between.
+        const string key = "aaa-restart-checkout";
+        var created = await api.Http.PostAsJsonAsync("/api/sequences", new
+        {
+            key, name = "Restart checkout", trigger = "abandoned_checkout",
+            steps = new[]
+            {
+                new { delay = "01:00:00", delay_from = "trigger", subject = "One", template = "<p>One</p>", enabled = true },
+                new { delay = "21:00:00", delay_from = "trigger", subject = "Two", template = "<p>Two</p>", enabled = true },
+                new { delay = "22:00:00", delay_from = "trigger", subject = "Three", template = "<p>Three</p>", enabled = true },
+            },
+        }, Json);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        try
+        {
+            await StopMidSequenceAndRestartAsync(key);
+        }
+        finally
+        {
+            using var cleanup = new WorkflowsApi(stack);
+            await cleanup.Http.DeleteAsync($"/api/sequences/{key}");
+        }
+    }
+
+    private async Task StopMidSequenceAndRestartAsync(string sequence)
+    {
         var email = NormalizedEvents.NewEmail();
         await api.PostEventAsync(events.AbandonedCheckout("chk-restart", email));
-        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, sequence))["id"]!;
         var running = await api.WaitForAsync(id, t => State(Steps(t).First()) == "sent");
         var secondDue = (DateTimeOffset)Steps(running).ElementAt(1)["due_at"]!;
 
@@ -54,6 +83,7 @@ public sealed class SchedulingTests(WorkflowsStack stack) : IDisposable
         await stack.App.ResourceNotifications.WaitForResourceAsync("workflows",
             e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", cts.Token);
         var stoppedAt = DateTimeOffset.UtcNow;
+        Assert.True(stoppedAt < secondDue, $"Workflows stopped at {stoppedAt:O}, after step 2 fell due at {secondDue:O}");
         // Step 2 falls due while Workflows is down.
         while (DateTimeOffset.UtcNow < secondDue.AddSeconds(1))
         {

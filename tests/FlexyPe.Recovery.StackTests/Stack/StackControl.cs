@@ -23,6 +23,10 @@ public static class StackControl
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
         var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cts.Token);
         Assert.True(result.Success, $"starting {resource}: {result.Message}");
+        // The command may return before the resource's state leaves the stop's "Exited", which the health wait would
+        // take for a start that failed: wait for the start to show first.
+        await stack.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is not (null or "Exited" or "Finished" or "Stopped"), cts.Token);
         await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
     }
 }

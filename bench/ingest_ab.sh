@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two Ingest builds side by side, in turns, on the deployed stack (bench/deployed.sh, a fresh Postgres each round) with
 # Workflows paused (the hand-offs wait, as when Workflows runs elsewhere): wrk at saturation for AB_SECONDS after a 5 s
-# warm-up, and from pg_stat_statements the group commit's Postgres time per stored event. For a lever of issue 16:
+# warm-up, from pg_stat_statements the group commit's Postgres time per stored event, and the WAL bytes written per
+# stored event (the measured round's LSN advance over the events it stored). For a lever of issue 16:
 # build Ingest before and after the change, copy each bin/Release/net10.0 folder aside, then
 #   bash bench/ingest_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it)
@@ -35,10 +36,13 @@ for i in $(seq 1 "$ROUNDS"); do
   sql "create extension if not exists pg_stat_statements" >/dev/null
   RUN_ID="w$i$RANDOM" wrk -t2 -c32 -d5s --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 >/dev/null
   sql "select pg_stat_statements_reset()" >/dev/null
+  read -r lsn events < <(sql "select pg_current_wal_lsn(), count(*) from events")
   rps=$(RUN_ID="s$i$RANDOM" wrk -t2 -c32 -d"${AB_SECONDS}s" --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 | awk '/Requests\/sec/{print $2}')
   us=$(sql "select round((total_exec_time / nullif(rows, 0))::numeric * 1000, 1) from pg_stat_statements
             where query like '%WITH incoming AS%' order by total_exec_time desc limit 1")
-  echo "$side $rps $us $(cut -d' ' -f1 /proc/loadavg)" | tee -a bench/results/ingest-ab.tmp
+  # What the measured round wrote to the WAL, per event it stored: a lever that writes less shows here, whatever the noise.
+  wal=$(sql "select round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn') / nullif(count(*) - $events, 0)) from events")
+  echo "$side $rps $us $(cut -d' ' -f1 /proc/loadavg) $wal" | tee -a bench/results/ingest-ab.tmp
   kill -CONT "$wf"; wf=""
   deployed_down
   rm -rf "$run"
@@ -49,13 +53,19 @@ rows = [l.split() for l in open("bench/results/ingest-ab.tmp") if l.strip()]
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 mean = lambda s, k: round(statistics.mean(float(r[k]) for r in side[s]), 1)
 res = {"what": "Ingest deployed, Workflows paused, wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
-               "(pg_stat_statements total_exec_time / rows)",
+               "(pg_stat_statements total_exec_time / rows); WAL bytes written per stored event",
        "a": sys.argv[1], "b": sys.argv[2],
-       "rounds": [{"side": r[0], "requests_per_second": float(r[1]), "commit_us_per_event": float(r[2]), "loadavg": float(r[3])} for r in rows],
+       "rounds": [{"side": r[0], "requests_per_second": float(r[1]), "commit_us_per_event": float(r[2]), "loadavg": float(r[3]),
+                   "wal_bytes_per_event": float(r[4])} for r in rows],
        "a_requests_per_second": mean("A", 1), "b_requests_per_second": mean("B", 1),
-       "a_commit_us_per_event": mean("A", 2), "b_commit_us_per_event": mean("B", 2)}
+       "a_commit_us_per_event": mean("A", 2), "b_commit_us_per_event": mean("B", 2),
+       "a_wal_bytes_per_event": mean("A", 4), "b_wal_bytes_per_event": mean("B", 4)}
 res["ratio_requests_per_second_b_over_a"] = round(res["b_requests_per_second"] / res["a_requests_per_second"], 3)
 res["ratio_commit_us_per_event_b_over_a"] = round(res["b_commit_us_per_event"] / res["a_commit_us_per_event"], 3)
+res["ratio_wal_bytes_per_event_b_over_a"] = round(res["b_wal_bytes_per_event"] / res["a_wal_bytes_per_event"], 3)
+for s in "AB":
+    res[s.lower() + "_median_requests_per_second"] = round(statistics.median(float(r[1]) for r in side[s]), 1)
+res["ratio_median_requests_per_second_b_over_a"] = round(res["b_median_requests_per_second"] / res["a_median_requests_per_second"], 3)
 print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=2))
 json.dump(res, open("bench/results/ingest-ab.json", "w"), indent=2)
 PY

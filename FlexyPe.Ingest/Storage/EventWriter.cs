@@ -135,8 +135,8 @@ public sealed class EventWriter(
                 RETURNING store_id, event_id
             ),
             outbox AS (
-                INSERT INTO outbox_messages (key, payload, trace_parent)
-                SELECT x.hand_off_key, x.normalized::json, x.trace_parent
+                INSERT INTO outbox_messages (key, trace_parent)
+                SELECT x.hand_off_key, x.trace_parent
                 FROM inserted i JOIN incoming x ON x.store_id = i.store_id AND x.event_id = i.event_id
             )
             SELECT store_id, event_id FROM inserted

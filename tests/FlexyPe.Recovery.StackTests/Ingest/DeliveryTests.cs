@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FlexyPe.Recovery.StackTests.Stack;
+using Npgsql;
 
 namespace FlexyPe.Recovery.StackTests.Ingest;
 
@@ -269,6 +271,42 @@ public sealed class HandOffTests(RecoveryStack stack)
             return handOffs.GetArrayLength() == 2 && handOffs.EnumerateArray().All(h => h.GetProperty("delivered_at").ValueKind != JsonValueKind.Null);
         }, "the replay to be handed over", TimeSpan.FromSeconds(30));
         Assert.Equal(1, (await WorkflowsInbox.ReceivedAsync(stack))[eventId]);
+    }
+
+    [Fact]
+    public async Task An_event_is_stored_once_and_reaches_workflows_as_ingest_normalized_it()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventId = IngestClient.NewEventId();
+
+        using var response = await ingest.DeliverAsync(IngestClient.AcrBody(eventId), eventId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = (await ingest.GetEventAsync(eventId))!.Value;
+        var storeId = stored.GetProperty("event").GetProperty("store_id").GetString()!;
+        // The hand-off row names the event; it holds no second copy of it.
+        await using (var ingestDb = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("ingestdb")))
+        {
+            await ingestDb.OpenAsync();
+            await using var handOff = new NpgsqlCommand("SELECT payload IS NULL FROM outbox_messages WHERE key::jsonb = jsonb_build_array($1::text, $2::text)", ingestDb)
+            {
+                Parameters = { new() { Value = storeId }, new() { Value = eventId } },
+            };
+            Assert.Equal(true, await handOff.ExecuteScalarAsync());
+        }
+
+        await using var workflowsDb = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("workflowsdb"));
+        await workflowsDb.OpenAsync();
+        var received = await Eventually.GetAsync(async () =>
+        {
+            await using var read = new NpgsqlCommand("SELECT payload::text FROM received_events WHERE store_id = $1 AND event_id = $2", workflowsDb)
+            {
+                Parameters = { new() { Value = storeId }, new() { Value = eventId } },
+            };
+            return await read.ExecuteScalarAsync() as string;
+        }, "Workflows to take the event in");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored.GetProperty("normalized").GetRawText()), JsonNode.Parse(received)),
+            $"Workflows received {received}");
     }
 
     [Fact]

@@ -5,7 +5,8 @@
 # stored event (the measured round's LSN advance over the events it stored). For a lever of issue 16:
 # build Ingest before and after the change, copy each bin/Release/net10.0 folder aside, then
 #   bash bench/ingest_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
-#   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it)
+#   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it). AB_WHOLE_STACK=1 leaves
+#   Workflows running (part 1's whole-stack figure) instead of pausing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}
@@ -32,7 +33,7 @@ for i in $(seq 1 "$ROUNDS"); do
   rm -rf "$BIN" && cp -r "$dir" "$BIN"
   run=$(mktemp -d /tmp/ingest-ab.XXXX); chmod 755 "$run"
   PG_STATEMENTS=1 deployed_up "$run" "$run/deployed.log"
-  wf=$WF_PID; kill -STOP "$wf"
+  if [ -z "${AB_WHOLE_STACK:-}" ]; then wf=$WF_PID; kill -STOP "$wf"; fi
   sql "create extension if not exists pg_stat_statements" >/dev/null
   RUN_ID="w$i$RANDOM" wrk -t2 -c32 -d5s --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 >/dev/null
   sql "select pg_stat_statements_reset()" >/dev/null
@@ -43,16 +44,16 @@ for i in $(seq 1 "$ROUNDS"); do
   # What the measured round wrote to the WAL, per event it stored: a lever that writes less shows here, whatever the noise.
   wal=$(sql "select round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn') / nullif(count(*) - $events, 0)) from events")
   echo "$side $rps $us $(cut -d' ' -f1 /proc/loadavg) $wal" | tee -a bench/results/ingest-ab.tmp
-  kill -CONT "$wf"; wf=""
+  [ -z "$wf" ] || kill -CONT "$wf"; wf=""
   deployed_down
   rm -rf "$run"
 done
 python3 - "$A" "$B" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 rows = [l.split() for l in open("bench/results/ingest-ab.tmp") if l.strip()]
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 mean = lambda s, k: round(statistics.mean(float(r[k]) for r in side[s]), 1)
-res = {"what": "Ingest deployed, Workflows paused, wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
+res = {"what": "Ingest deployed, " + ("the whole stack running" if os.environ.get("AB_WHOLE_STACK") else "Workflows paused") + ", wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
                "(pg_stat_statements total_exec_time / rows); WAL bytes written per stored event",
        "a": sys.argv[1], "b": sys.argv[2],
        "rounds": [{"side": r[0], "requests_per_second": float(r[1]), "commit_us_per_event": float(r[2]), "loadavg": float(r[3]),

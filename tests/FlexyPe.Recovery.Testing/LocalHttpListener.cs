@@ -55,7 +55,9 @@ public sealed class LocalHttpListener : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
+        // Close alone, not Stop and then Close: on Linux each of the two unregisters the prefix, and the second finds its
+        // port's endpoint gone and binds the port again to look for it. If something else has taken the port by then, it
+        // throws "Address already in use" (a CI run failed so while disposing a test's receiver).
         listener.Close();
         serving.Wait(TimeSpan.FromSeconds(5));
     }

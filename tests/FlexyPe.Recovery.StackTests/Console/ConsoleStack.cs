@@ -64,6 +64,13 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
         UrlAfterFirstRun = page.Url;
     }
 
+    /// <summary>
+    /// For waiting on where a click led: until the navigation is committed, not until the next page's load event. Each
+    /// caller then waits for what it needs (interactive, a locator). Under CI's load a load event after saving a sequence
+    /// once took over 30 s, Playwright's default; the bound is a safety net, not a measure.
+    /// </summary>
+    public static readonly PageWaitForURLOptions Arrived = new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 };
+
     public Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900)
         => Browser.NewContextAsync(new BrowserNewContextOptions
         {

@@ -24,6 +24,25 @@ public sealed class FaultTests(DeployedStackFixture fixture, ITestOutputHelper o
         { "smtp", DeployedStack.Smtp },
     };
 
+    /// <summary>
+    /// What ASP.NET Core logged of an exception that escaped Ingest's handler (a 500), into the test's output: the
+    /// deployed stack's logs go with it when the collection ends.
+    /// </summary>
+    private void WriteIngestFailures()
+    {
+        foreach (var log in Directory.EnumerateFiles(fixture.Stack.LogDirectory, "ingest-*.log"))
+        {
+            var lines = File.ReadAllLines(log);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].StartsWith("fail: Microsoft.AspNetCore", StringComparison.Ordinal))
+                {
+                    output.WriteLine($"{Path.GetFileName(log)}: {string.Join('\n', lines.Skip(i).Take(12))}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Faults))]
     public async Task Killing_a_process_mid_stream_loses_doubles_and_misdirects_nothing(string fault, string? target)
@@ -33,6 +52,10 @@ public sealed class FaultTests(DeployedStackFixture fixture, ITestOutputHelper o
         var result = await scenario.RunAsync(fault, target, [0]);
 
         output.WriteLine(JsonSerializer.Serialize(result, ChaosReport.Json));
+        if (result.Responses5xxOtherThan503 > 0)
+        {
+            WriteIngestFailures();
+        }
         Assert.True(result.EventsAcknowledged > 0, "nothing was acknowledged: the stream did not run");
         Assert.True(result.StepsSent > 0 && result.MessagesSent > 0, "no step was sent: the fault was not exercised end to end");
         Assert.Equal(0, result.Lost);

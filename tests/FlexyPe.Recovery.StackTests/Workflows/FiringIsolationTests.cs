@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using static FlexyPe.Recovery.StackTests.Workflows.WorkflowsApi;
 
 namespace FlexyPe.Recovery.StackTests.Workflows;
@@ -19,16 +18,8 @@ public sealed class FiringIsolationTests(WorkflowsStack stack) : IDisposable
     {
         // First by key among welcome sequences, so it takes this test's new customers; disabled again at the end.
         const string key = "aaa-unsavable-welcome";
-        var created = await api.Http.PostAsJsonAsync("/api/sequences", new
-        {
-            key, name = "Unsavable welcome", trigger = "new_customer",
-            steps = new[]
-            {
-                new { delay = "00:00:00", delay_from = "trigger", subject = "Hello", template = "<p>{{ '%00' | url_decode | raw }}</p>", enabled = true },
-                new { delay = "00:00:00", delay_from = "trigger", subject = "Welcome", template = "<p>Welcome</p>", enabled = true },
-            },
-        }, Json);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, await api.CreateSequenceAsync(key, "Unsavable welcome", "new_customer",
+            ("00:00:00", "Hello", "<p>{{ '%00' | url_decode | raw }}</p>"), ("00:00:00", "Welcome", "<p>Welcome</p>")));
         try
         {
             for (var i = 0; i < 5; i++)

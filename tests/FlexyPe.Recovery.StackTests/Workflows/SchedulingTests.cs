@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using static FlexyPe.Recovery.StackTests.Workflows.WorkflowsApi;
 
@@ -46,17 +45,8 @@ public sealed class SchedulingTests(WorkflowsStack stack) : IDisposable
         // First by key among checkout sequences, so it takes this test's checkout; removed again at the end. Step 2
         // falls due 20 s (20 h at 3600x) after step 1, time enough to stop Workflows on a loaded machine in between.
         const string key = "aaa-restart-checkout";
-        var created = await api.Http.PostAsJsonAsync("/api/sequences", new
-        {
-            key, name = "Restart checkout", trigger = "abandoned_checkout",
-            steps = new[]
-            {
-                new { delay = "01:00:00", delay_from = "trigger", subject = "One", template = "<p>One</p>", enabled = true },
-                new { delay = "21:00:00", delay_from = "trigger", subject = "Two", template = "<p>Two</p>", enabled = true },
-                new { delay = "22:00:00", delay_from = "trigger", subject = "Three", template = "<p>Three</p>", enabled = true },
-            },
-        }, Json);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, await api.CreateSequenceAsync(key, "Restart checkout", "abandoned_checkout",
+            ("01:00:00", "One", "<p>One</p>"), ("21:00:00", "Two", "<p>Two</p>"), ("22:00:00", "Three", "<p>Three</p>")));
         try
         {
             await StopMidSequenceAndRestartAsync(key);

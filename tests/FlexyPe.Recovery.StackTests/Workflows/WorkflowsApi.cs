@@ -82,6 +82,22 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
         return (await Http.GetFromJsonAsync<List<JsonObject>>(url))!;
     }
 
+    /// <summary>
+    /// Adds an enabled sequence whose steps each count from the trigger, and answers the status. A trigger enrolls in
+    /// the first enabled sequence by key, so a key that sorts first ("aaa-…") takes the test's shoppers; disable it again
+    /// afterwards (<c>DELETE /api/sequences/{key}</c>).
+    /// </summary>
+    public async Task<System.Net.HttpStatusCode> CreateSequenceAsync(
+        string key, string name, string trigger, params (string Delay, string Subject, string Template)[] steps)
+    {
+        using var created = await Http.PostAsJsonAsync("/api/sequences", new
+        {
+            key, name, trigger,
+            steps = steps.Select(step => new { delay = step.Delay, delay_from = "trigger", subject = step.Subject, template = step.Template, enabled = true }),
+        }, Json);
+        return created.StatusCode;
+    }
+
     public async Task<JsonObject> EnrollmentAsync(string storeId, string sequence)
     {
         var all = await EnrollmentsAsync(storeId, sequence);

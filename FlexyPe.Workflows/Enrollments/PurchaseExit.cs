@@ -115,11 +115,14 @@ public sealed class PurchaseExit(
                       AND occurred_at >= {occurredAt} AND payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}) AS "Value"
                 """).SingleAsync(ct);
         }
+        // Type and state are written as literals, the predicate of the index of completed checkouts by key (migration
+        // CompletedCheckoutsByKey): as parameters, a generic plan could not use it, and the query would read every
+        // anonymous abandoned checkout of the store since the event happened.
         return checkoutKey is not null && await db.Database.SqlQuery<bool>($"""
             SELECT EXISTS (SELECT 1 FROM received_events
-                WHERE store_id = {storeId} AND shopper_email IS NULL AND type = {EventTypes.AbandonedCheckout}
-                  AND occurred_at >= {occurredAt} AND payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}
-                  AND payload -> 'checkout' ->> 'key' = {checkoutKey}) AS "Value"
+                WHERE store_id = {storeId} AND (payload -> 'checkout') ->> 'key' = {checkoutKey}
+                  AND type = 'abandoned_checkout' AND ((payload -> 'checkout') ->> 'session_state') = 'COMPLETED'
+                  AND shopper_email IS NULL AND occurred_at >= {occurredAt}) AS "Value"
             """).SingleAsync(ct);
     }
 

@@ -28,6 +28,24 @@ public sealed class LateEventTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task An_anonymous_checkout_abandoned_before_its_purchase_and_arriving_after_it_starts_no_sequence()
+    {
+        // Without an email, the purchase is known by its checkout key alone (the index of completed checkouts by key).
+        var checkout = $"chk-{Guid.NewGuid():N}";
+        var purchasedAt = DateTimeOffset.UtcNow;
+        await api.PostEventAsync(events.AbandonedCheckout(checkout, email: null, "COMPLETED", occurredAt: purchasedAt));
+        await api.PostEventAsync(events.AbandonedCheckout(checkout, email: null, "PAYMENT_LOADED", occurredAt: purchasedAt.AddMinutes(-2)));
+
+        Assert.Empty(await api.EnrollmentsAsync(events.StoreId));
+
+        // Another anonymous checkout of the store, abandoned before that purchase, is not that purchase's: it starts its own.
+        var other = $"chk-{Guid.NewGuid():N}";
+        await api.PostEventAsync(events.AbandonedCheckout(other, email: null, "PAYMENT_LOADED", occurredAt: purchasedAt.AddMinutes(-2)));
+        var enrollment = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        Assert.Equal(other, (string)enrollment["subject_key"]!);
+    }
+
+    [Fact]
     public async Task An_abandonment_without_a_time_of_its_own_received_before_the_purchase_and_arriving_after_it_starts_no_sequence()
     {
         // 2025-09 and legacy bodies carry no time: when Ingest received each is the evidence of their order, not when

@@ -7,6 +7,8 @@
 # each bin/Release/net10.0 folder aside, then
 #   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/intake-ab.json; leaves FlexyPe.Workflows/bin/Release/net10.0 as it found it)
+# For a setting rather than a build, pass the same folder twice and the side's settings as environment variables of
+# the stack: AB_ENV_B="Ingest__Outbox__SendBatchSize=50 Ingest__Outbox__Concurrency=2" (AB_ENV_A likewise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-4}
@@ -43,10 +45,12 @@ load() { # rate seconds run-id
 }
 : >bench/results/intake-ab.tmp
 for i in $(seq 1 "$ROUNDS"); do
-  case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A ;; *) side=B dir=$B ;; esac
+  case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A side_env=${AB_ENV_A:-} ;; *) side=B dir=$B side_env=${AB_ENV_B:-} ;; esac
   rm -rf "$BIN" && cp -r "$dir" "$BIN"
   run=$(mktemp -d /tmp/intake-ab.XXXX); chmod 755 "$run"
+  for setting in $side_env; do export "${setting?}"; done
   deployed_up "$run" "$run/deployed.log"
+  for setting in $side_env; do unset "${setting%%=*}"; done
   load 300 10 "warm$i$RANDOM"; drain >/dev/null
   before=$(taken)
   load "$INTAKE_RATE" "$INTAKE_SECONDS" "ab$i$RANDOM"
@@ -58,13 +62,13 @@ for i in $(seq 1 "$ROUNDS"); do
   rm -rf "$run"
 done
 python3 - "$A" "$B" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 rows = [l.split() for l in open("bench/results/intake-ab.tmp") if l.strip()]
 rate = lambda r: float(r[1]) / float(r[2])
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 res = {"what": "Workflows' intake from a standing hand-off backlog on the deployed stack: the simulator's journeys sent faster "
                "than Workflows takes them, then backlog left at the end of the load / seconds until it is gone",
-       "a": sys.argv[1], "b": sys.argv[2],
+       "a": sys.argv[1], "b": sys.argv[2], "a_env": os.environ.get("AB_ENV_A", ""), "b_env": os.environ.get("AB_ENV_B", ""),
        "rounds": [{"side": r[0], "backlog_left": int(r[1]), "drain_seconds": float(r[2]), "events_taken": int(r[3]),
                    "drain_events_per_second": round(rate(r), 1), "loadavg": float(r[4])} for r in rows]}
 for s in "AB":

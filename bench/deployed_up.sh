@@ -5,6 +5,16 @@
 #   deployed_up_paused DIR LOG [PATH...]
 #                         deployed_up, then Workflows SIGSTOPped (the hand-offs wait, as when it runs elsewhere); on
 #                         exit Workflows is continued, the stack stopped, and DIR and each PATH removed.
+# For the benchmarks of Workflows' intake (intake_ab.sh, intake_profile.sh), on a stack that is up:
+#   deployed_sinks        builds the stack's SMTP and OTLP sinks (the services and the simulator come from the
+#                         caller's Release build)
+#   deployed_sql DB SQL   one value from one of its databases
+#   deployed_backlog      hand-offs Ingest has not yet delivered to Workflows
+#   deployed_taken        events Workflows has taken
+#   deployed_load RATE SECONDS RUN_ID
+#                         the simulator's journeys (every payload version) at a fixed rate, open loop
+#   deployed_drain [START]
+#                         waits until the backlog is gone; prints the seconds since START (date +%s.%N; default now)
 deployed_up() {
   bash bench/deployed.sh "$1" >"$2" 2>&1 &
   deployed_pid=$!
@@ -34,4 +44,27 @@ deployed_paused_down() {
   trap '' INT TERM   # stopping the stack signals its group too
   deployed_down
   rm -rf "${deployed_cleanup[@]}"
+}
+
+deployed_sinks() {
+  dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null
+  dotnet build bench/OtlpSink -c Release -v quiet -nologo >/dev/null
+}
+
+deployed_sql() { psql -At -h 127.0.0.1 -p 5441 -U postgres "$1" -c "$2"; }
+deployed_backlog() { deployed_sql ingestdb "select count(*) from outbox_messages where delivered_at is null"; }
+deployed_taken() { deployed_sql workflowsdb "select count(*) from received_events"; }
+
+deployed_load() {
+  tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator load --url http://127.0.0.1:5110/webhooks/flexype \
+    --rate "$1" --duration "$2" --concurrency 128 --version mixed --seed 2026 --run-id "$3" --timeout 10 --quiet >/dev/null
+}
+
+deployed_drain() {
+  local start=${1:-$(date +%s.%N)}
+  for _ in $(seq 1 6000); do
+    [ "$(deployed_backlog)" = 0 ] && { awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n - s }'; return 0; }
+    sleep 0.1
+  done
+  echo "not drained" >&2; return 1
 }

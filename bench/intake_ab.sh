@@ -7,42 +7,25 @@
 # each bin/Release/net10.0 folder aside, then
 #   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/intake-ab.json; leaves FlexyPe.Workflows/bin/Release/net10.0 as it found it)
-# For a setting rather than a build, pass the same folder twice and the side's settings as environment variables of
+# For a setting rather than a build, pass one copy of the build folder twice (not the build folder itself: each round
+# replaces it) and the side's settings as environment variables of
 # the stack: AB_ENV_B="Ingest__Outbox__SendBatchSize=50 Ingest__Outbox__Concurrency=2" (AB_ENV_A likewise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-4}
 INTAKE_RATE=${INTAKE_RATE:-1500} INTAKE_SECONDS=${INTAKE_SECONDS:-15}
 BIN=FlexyPe.Workflows/bin/Release/net10.0
-SIM=$(pwd)/tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator
-# The deployed stack's SMTP and OTLP sinks (the services and the simulator come from the caller's Release build).
-dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null
-dotnet build bench/OtlpSink -c Release -v quiet -nologo >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
 export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_sinks
 kept=$(mktemp -d); cp -r "$BIN" "$kept/"
 finish() {
   deployed_down
   rm -rf "$BIN" && cp -r "$kept/net10.0" "$BIN" && rm -rf "$kept"
 }
 trap finish EXIT
-URL=http://127.0.0.1:5110/webhooks/flexype
-backlog() { psql -At -h 127.0.0.1 -p 5441 -U postgres ingestdb -c "select count(*) from outbox_messages where delivered_at is null"; }
-taken() { psql -At -h 127.0.0.1 -p 5441 -U postgres workflowsdb -c "select count(*) from received_events"; }
-drain() { # seconds it took, to a tenth
-  local start; start=$(date +%s.%N)
-  for _ in $(seq 1 6000); do
-    [ "$(backlog)" = 0 ] && { awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n - s }'; return 0; }
-    sleep 0.1
-  done
-  echo "not drained" >&2; return 1
-}
-load() { # rate seconds run-id
-  "$SIM" load --url "$URL" --rate "$1" --duration "$2" --concurrency 128 --version mixed --seed 2026 \
-    --run-id "$3" --timeout 10 --quiet >/dev/null
-}
 : >bench/results/intake-ab.tmp
 for i in $(seq 1 "$ROUNDS"); do
   case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A side_env=${AB_ENV_A:-} ;; *) side=B dir=$B side_env=${AB_ENV_B:-} ;; esac
@@ -51,12 +34,12 @@ for i in $(seq 1 "$ROUNDS"); do
   for setting in $side_env; do export "${setting?}"; done
   deployed_up "$run" "$run/deployed.log"
   for setting in $side_env; do unset "${setting%%=*}"; done
-  load 300 10 "warm$i$RANDOM"; drain >/dev/null
-  before=$(taken)
-  load "$INTAKE_RATE" "$INTAKE_SECONDS" "ab$i$RANDOM"
-  left=$(backlog)
-  seconds=$(drain)
-  took=$(( $(taken) - before ))
+  deployed_load 300 10 "warm$i$RANDOM"; deployed_drain >/dev/null
+  before=$(deployed_taken)
+  deployed_load "$INTAKE_RATE" "$INTAKE_SECONDS" "ab$i$RANDOM"
+  left=$(deployed_backlog)
+  seconds=$(deployed_drain)
+  took=$(( $(deployed_taken) - before ))
   echo "$side $left $seconds $took $(cut -d' ' -f1 /proc/loadavg)" | tee -a bench/results/intake-ab.tmp
   deployed_down
   rm -rf "$run"

@@ -11,34 +11,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFILE_RATE=${PROFILE_RATE:-1500} PROFILE_SECONDS=${PROFILE_SECONDS:-15} PROFILE_TRACE_SECONDS=${PROFILE_TRACE_SECONDS:-20}
-SIM=tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator
 CPU_PROFILE=bench/CpuProfile/bin/Release/net10.0/cpu-profile
-dotnet build bench/Sending -c Release -v quiet -nologo >/dev/null
-dotnet build bench/OtlpSink -c Release -v quiet -nologo >/dev/null
 dotnet tool restore >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
 export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET PG_STATEMENTS=1
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_sinks
 run=$(mktemp -d /tmp/intake-profile.XXXX); chmod 755 "$run"
 finish() { [ -z "${WF_PID:-}" ] || kill -CONT "$WF_PID" 2>/dev/null || true; deployed_down; rm -rf "$run"; }
 trap finish EXIT
 deployed_up "$run" "$run/deployed.log"
-sql() { psql -At -h 127.0.0.1 -p 5441 -U postgres "$1" -c "$2"; }
-backlog() { sql ingestdb "select count(*) from outbox_messages where delivered_at is null"; }
-taken() { sql workflowsdb "select count(*) from received_events"; }
-load() { # rate seconds run-id
-  "$SIM" load --url http://127.0.0.1:5110/webhooks/flexype --rate "$1" --duration "$2" --concurrency 128 \
-    --version mixed --seed 2026 --run-id "$3" --timeout 10 --quiet >/dev/null
-}
-wait_drained() { for _ in $(seq 1 6000); do [ "$(backlog)" = 0 ] && return 0; sleep 0.1; done; echo "not drained" >&2; return 1; }
 
-load 300 10 "warm$RANDOM"; wait_drained
-sql workflowsdb "create extension if not exists pg_stat_statements" >/dev/null
+deployed_load 300 10 "warm$RANDOM"; deployed_drain >/dev/null
+deployed_sql workflowsdb "create extension if not exists pg_stat_statements" >/dev/null
 kill -STOP "$WF_PID"
-load "$PROFILE_RATE" "$PROFILE_SECONDS" "profile$RANDOM"
-left=$(backlog) before=$(taken)
-sql workflowsdb "select pg_stat_statements_reset()" >/dev/null
+deployed_load "$PROFILE_RATE" "$PROFILE_SECONDS" "profile$RANDOM"
+left=$(deployed_backlog) before=$(deployed_taken)
+deployed_sql workflowsdb "select pg_stat_statements_reset()" >/dev/null
 python3 bench/cpu_sample.py snap "$run/cpu.snap"
 start=$(date +%s.%N)
 kill -CONT "$WF_PID"
@@ -48,11 +38,10 @@ else
   dotnet dotnet-trace collect -p "$WF_PID" --profile dotnet-sampled-thread-time \
     --duration "$(printf '00:00:%02d' "$PROFILE_TRACE_SECONDS")" -o "$run/intake.nettrace" >/dev/null
 fi
-wait_drained
-seconds=$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }')
+seconds=$(deployed_drain "$start")
 python3 bench/cpu_sample.py diff "$run/cpu.snap" "$deployed_pid" >"$run/cpu.json"
-took=$(( $(taken) - before ))
-sql workflowsdb "select calls, round(total_exec_time::numeric, 1) as total_ms, round((total_exec_time / calls)::numeric * 1000, 1) as us_per_call,
+took=$(( $(deployed_taken) - before ))
+deployed_sql workflowsdb "select calls, round(total_exec_time::numeric, 1) as total_ms, round((total_exec_time / calls)::numeric * 1000, 1) as us_per_call,
     rows, left(regexp_replace(query, '\s+', ' ', 'g'), 400) as query
   from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database()
   order by total_exec_time desc limit 40" >bench/results/intake-profile-statements.txt

@@ -17,6 +17,13 @@ public sealed class OutboxMessage
     /// </summary>
     public string? Payload { get; set; }
 
+    /// <summary>
+    /// Rows with the same ordering key (for Ingest's hand-offs: one shopper of one store) are sent in the same batch, in
+    /// the order written, so the receiver's work on one shopper is not split across concurrent batches that wait on
+    /// each other's locks. Null: the row goes wherever there is room.
+    /// </summary>
+    public string? OrderingKey { get; set; }
+
     /// <summary>The W3C trace context of the work that wrote the row; each attempt continues that trace.</summary>
     public string? TraceParent { get; set; }
 

@@ -23,6 +23,7 @@ public static class OutboxModel
         // lz4: a rendered email is tens of KB, which Postgres compresses on insert and expands on every read.
         outbox.Property(m => m.Payload).HasColumnName("payload").HasColumnType("json").UseCompressionMethod("lz4");
         outbox.Property(m => m.TraceParent).HasColumnName("trace_parent");
+        outbox.Property(m => m.OrderingKey).HasColumnName("ordering_key");
         // The database's clock for every time the relay compares: writers on other machines may be a little off.
         outbox.Property(m => m.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
         outbox.Property(m => m.Attempts).HasColumnName("attempts").HasDefaultValue(0);

@@ -11,8 +11,8 @@ namespace FlexyPe.Outbox;
 /// Delivers a service's outbox rows through its <see cref="IOutboxSender"/>. It sleeps until a commit announces new
 /// rows (<see cref="WakeUp"/>), until the next retry is due, or for the sweep interval at most; then claims due rows
 /// with <c>FOR UPDATE SKIP LOCKED</c> (replicas share the work, none sends a row another holds), sends them in batches,
-/// several at once, and records each row's outcome. A row that fails is retried with <see cref="OutboxBackoff"/> for as
-/// long as it takes; receivers dedupe, so a row sent twice (a crash between the receiver's answer and our commit) has
+/// several at once (the rows of one ordering key in one batch: <see cref="OutboxBatches"/>), and records each row's
+/// outcome. A row that fails is retried with <see cref="OutboxBackoff"/> for as long as it takes; receivers dedupe, so a row sent twice (a crash between the receiver's answer and our commit) has
 /// one effect. Each attempt is a span in the trace the row was written in.
 /// </summary>
 public sealed class OutboxRelay(
@@ -66,7 +66,7 @@ public sealed class OutboxRelay(
                 // still describe an empty table): a claim of 100 under 10,000 waiting read and sorted 180 MB, 450 ms
                 // (bench/outbox_claim.sh). As a join, the planner may read the whole table, delivered rows included.
                 new NpgsqlBatchCommand($"""
-                    SELECT id, key, payload::text, trace_parent, attempts FROM {OutboxModel.Table}
+                    SELECT id, key, payload::text, trace_parent, attempts, ordering_key FROM {OutboxModel.Table}
                     WHERE id = ANY (ARRAY(
                         SELECT id FROM {OutboxModel.Table}
                         WHERE delivered_at IS NULL AND next_attempt_at <= now()
@@ -89,6 +89,7 @@ public sealed class OutboxRelay(
                     Payload = reader.IsDBNull(2) ? null : reader.GetString(2),
                     TraceParent = reader.IsDBNull(3) ? null : reader.GetString(3),
                     Attempts = reader.GetInt32(4),
+                    OrderingKey = reader.IsDBNull(5) ? null : reader.GetString(5),
                 });
             }
             await reader.NextResultAsync(cancellationToken);
@@ -104,13 +105,13 @@ public sealed class OutboxRelay(
         }
 
         var outcomes = new OutboxOutcome[rows.Count];
-        var chunks = Enumerable.Range(0, rows.Count).Chunk(settings.SendBatchSize).ToList();
+        var chunks = OutboxBatches.Split([.. rows.Select(r => r.OrderingKey)], settings.SendBatchSize);
         await Parallel.ForEachAsync(chunks,
             new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken },
             async (chunk, token) =>
             {
                 var sent = await SendAsync([.. chunk.Select(i => rows[i])], token);
-                for (var j = 0; j < chunk.Length; j++)
+                for (var j = 0; j < chunk.Count; j++)
                 {
                     outcomes[chunk[j]] = sent[j];
                 }

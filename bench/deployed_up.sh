@@ -1,6 +1,8 @@
 # Sourced by benchmark scripts that run the stack as deployed (scheduling.sh with SCHED_SHAPE=deployed, ingest_ab.sh):
 #   deployed_up DIR LOG   starts bench/deployed.sh in DIR (SECRET and ADMIN_KEY from the environment), its output in
 #                         LOG; waits until Ingest, Workflows and Notifier answer /health; sets deployed_pid and WF_PID.
+#   deployed_up_env "NAME=VALUE …" DIR LOG
+#                         deployed_up with those settings in the stack's environment (one side of an A/B of a setting)
 #   deployed_down         stops it (and everything it started) and waits for it.
 #   deployed_up_paused DIR LOG [PATH...]
 #                         deployed_up, then Workflows SIGSTOPped (the hand-offs wait, as when it runs elsewhere); on
@@ -24,6 +26,13 @@ deployed_up() {
     echo "the deployed stack did not answer on :$port within 120 s; see $2" >&2; return 1
   done
   WF_PID=$(pgrep -f '^./FlexyPe.Workflows' | head -n 1)
+}
+
+deployed_up_env() {
+  local setting
+  for setting in $1; do export "${setting?}"; done
+  deployed_up "$2" "$3"
+  for setting in $1; do unset "${setting%%=*}"; done
 }
 
 deployed_down() {

@@ -6,7 +6,9 @@
 # build Ingest before and after the change, copy each bin/Release/net10.0 folder aside, then
 #   bash bench/ingest_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it). AB_WHOLE_STACK=1 leaves
-#   Workflows running (part 1's whole-stack figure) instead of pausing it.
+#   Workflows running (part 1's whole-stack figure) instead of pausing it. For a setting rather than a build, pass one
+#   copy of the build folder twice and each side's settings as the stack's environment, as intake_ab.sh takes them:
+#   AB_ENV_A="Ingest__Writers=1" AB_ENV_B="Ingest__Writers=2".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}
@@ -29,10 +31,10 @@ trap finish EXIT
 sql() { psql -At -F ' ' -h 127.0.0.1 -p 5441 -U postgres ingestdb -c "$1"; }
 : >bench/results/ingest-ab.tmp
 for i in $(seq 1 "$ROUNDS"); do
-  case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A ;; *) side=B dir=$B ;; esac
+  case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A side_env=${AB_ENV_A:-} ;; *) side=B dir=$B side_env=${AB_ENV_B:-} ;; esac
   rm -rf "$BIN" && cp -r "$dir" "$BIN"
   run=$(mktemp -d /tmp/ingest-ab.XXXX); chmod 755 "$run"
-  PG_STATEMENTS=1 deployed_up "$run" "$run/deployed.log"
+  PG_STATEMENTS=1 deployed_up_env "$side_env" "$run" "$run/deployed.log"
   if [ -z "${AB_WHOLE_STACK:-}" ]; then wf=$WF_PID; kill -STOP "$wf"; fi
   sql "create extension if not exists pg_stat_statements" >/dev/null
   RUN_ID="w$i$RANDOM" wrk -t2 -c32 -d5s --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 >/dev/null
@@ -55,7 +57,7 @@ side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 mean = lambda s, k: round(statistics.mean(float(r[k]) for r in side[s]), 1)
 res = {"what": "Ingest deployed, " + ("the whole stack running" if os.environ.get("AB_WHOLE_STACK") else "Workflows paused") + ", wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
                "(pg_stat_statements total_exec_time / rows); WAL bytes written per stored event",
-       "a": sys.argv[1], "b": sys.argv[2],
+       "a": sys.argv[1], "b": sys.argv[2], "a_env": os.environ.get("AB_ENV_A", ""), "b_env": os.environ.get("AB_ENV_B", ""),
        "rounds": [{"side": r[0], "requests_per_second": float(r[1]), "commit_us_per_event": float(r[2]), "loadavg": float(r[3]),
                    "wal_bytes_per_event": float(r[4])} for r in rows],
        "a_requests_per_second": mean("A", 1), "b_requests_per_second": mean("B", 1),

@@ -6,15 +6,17 @@
 # whose open-loop load shares the cores. For a lever of issue 16: build Workflows before and after the change, copy
 # each bin/Release/net10.0 folder aside, then
 #   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
-#   bench/results/intake-ab.json; leaves FlexyPe.Workflows/bin/Release/net10.0 as it found it)
+#   bench/results/intake-ab.json; leaves the build folder as it found it)
 # For a setting rather than a build, pass one copy of the build folder twice (not the build folder itself: each round
 # replaces it) and the side's settings as environment variables of
 # the stack: AB_ENV_B="Ingest__Outbox__SendBatchSize=50 Ingest__Outbox__Concurrency=2" (AB_ENV_A likewise).
+# AB_SERVICE=Ingest compares two Ingest builds instead (its relay is what hands Workflows its batches).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-4}
 INTAKE_RATE=${INTAKE_RATE:-1500} INTAKE_SECONDS=${INTAKE_SECONDS:-15}
-BIN=FlexyPe.Workflows/bin/Release/net10.0
+AB_SERVICE=${AB_SERVICE:-Workflows}
+BIN=FlexyPe.$AB_SERVICE/bin/Release/net10.0
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
 export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
 # shellcheck source=bench/deployed_up.sh
@@ -31,9 +33,7 @@ for i in $(seq 1 "$ROUNDS"); do
   case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A side_env=${AB_ENV_A:-} ;; *) side=B dir=$B side_env=${AB_ENV_B:-} ;; esac
   rm -rf "$BIN" && cp -r "$dir" "$BIN"
   run=$(mktemp -d /tmp/intake-ab.XXXX); chmod 755 "$run"
-  for setting in $side_env; do export "${setting?}"; done
-  deployed_up "$run" "$run/deployed.log"
-  for setting in $side_env; do unset "${setting%%=*}"; done
+  deployed_up_env "$side_env" "$run" "$run/deployed.log"
   deployed_load 300 10 "warm$i$RANDOM"; deployed_drain >/dev/null
   before=$(deployed_taken)
   deployed_load "$INTAKE_RATE" "$INTAKE_SECONDS" "ab$i$RANDOM"

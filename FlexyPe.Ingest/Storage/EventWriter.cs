@@ -31,7 +31,9 @@ public enum StoreOutcome
 /// <summary>
 /// Commits events with group commit: concurrent deliveries queue here, and one writer stores everything queued in a
 /// single statement (event rows and their outbox rows together, <c>ON CONFLICT DO NOTHING</c> on the store + event
-/// id). A caller's task completes only after that commit, so a 200 always means durable.
+/// id). A caller's task completes only after that commit, so a 200 always means durable. An outbox row's ordering key
+/// is its shopper (store and email, else store and checkout; hashed, so the row holds no address): the relay sends one
+/// shopper's hand-offs in one batch, and Workflows' concurrent batches do not wait on each other's shopper locks.
 /// </summary>
 public sealed class EventWriter(
     NpgsqlDataSource dataSource,
@@ -135,8 +137,8 @@ public sealed class EventWriter(
                 RETURNING store_id, event_id
             ),
             outbox AS (
-                INSERT INTO outbox_messages (key, trace_parent)
-                SELECT x.hand_off_key, x.trace_parent
+                INSERT INTO outbox_messages (key, trace_parent, ordering_key)
+                SELECT x.hand_off_key, x.trace_parent, md5(x.store_id || ':' || coalesce(x.email, x.checkout_key))
                 FROM inserted i JOIN incoming x ON x.store_id = i.store_id AND x.event_id = i.event_id
             )
             SELECT store_id, event_id FROM inserted

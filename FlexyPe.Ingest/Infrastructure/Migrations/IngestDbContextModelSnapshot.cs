@@ -193,6 +193,10 @@ namespace FlexyPe.Ingest.Infrastructure.Migrations
                         .HasColumnName("next_attempt_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<string>("OrderingKey")
+                        .HasColumnType("text")
+                        .HasColumnName("ordering_key");
+
                     b.Property<string>("Payload")
                         .HasColumnType("json")
                         .HasColumnName("payload")

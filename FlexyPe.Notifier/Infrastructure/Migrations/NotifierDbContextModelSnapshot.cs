@@ -253,6 +253,10 @@ namespace FlexyPe.Notifier.Infrastructure.Migrations
                         .HasColumnName("next_attempt_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<string>("OrderingKey")
+                        .HasColumnType("text")
+                        .HasColumnName("ordering_key");
+
                     b.Property<string>("Payload")
                         .HasColumnType("json")
                         .HasColumnName("payload")

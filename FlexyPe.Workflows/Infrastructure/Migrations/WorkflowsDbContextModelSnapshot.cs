@@ -63,6 +63,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnName("next_attempt_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<string>("OrderingKey")
+                        .HasColumnType("text")
+                        .HasColumnName("ordering_key");
+
                     b.Property<string>("Payload")
                         .HasColumnType("json")
                         .HasColumnName("payload")

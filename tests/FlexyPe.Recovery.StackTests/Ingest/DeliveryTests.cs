@@ -46,6 +46,30 @@ public sealed class DeliveryTests(RecoveryStack stack)
         Assert.Equal(1, (await ingest.GetEventAsync(eventId))!.Value.GetProperty("hand_offs").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Deliveries_of_many_events_repeated_concurrently_in_any_order_store_each_once()
+    {
+        // One event's deliveries land in different group commits, each with other events in another order: every
+        // delivery is answered 200, and each event is stored once, with one hand-off, and answered as new exactly once.
+        using var ingest = new IngestClient(stack);
+        var eventIds = Enumerable.Range(0, 24).Select(_ => IngestClient.NewEventId()).ToList();
+        var deliveries = eventIds.SelectMany(id => Enumerable.Repeat(id, 4)).ToArray();
+        Random.Shared.Shuffle(deliveries);
+
+        var responses = await Task.WhenAll(deliveries.Select(async id =>
+        {
+            using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id, email: $"{id}@example.com"), id);
+            return (Id: id, response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var id in eventIds)
+        {
+            Assert.Single(responses, r => r.Id == id && r.Body.Contains("\"duplicate\":false", StringComparison.Ordinal));
+            Assert.Equal(1, (await ingest.GetEventAsync(id))!.Value.GetProperty("hand_offs").GetArrayLength());
+        }
+    }
+
     [Theory]
     [InlineData("wrong-secret")]
     [InlineData(null)]
@@ -271,6 +295,40 @@ public sealed class HandOffTests(RecoveryStack stack)
             return handOffs.GetArrayLength() == 2 && handOffs.EnumerateArray().All(h => h.GetProperty("delivered_at").ValueKind != JsonValueKind.Null);
         }, "the replay to be handed over", TimeSpan.FromSeconds(30));
         Assert.Equal(1, (await WorkflowsInbox.ReceivedAsync(stack))[eventId]);
+    }
+
+    [Fact]
+    public async Task One_shoppers_hand_offs_share_an_ordering_key_that_does_not_hold_their_address()
+    {
+        // The relay sends the hand-offs of one ordering key in one batch (OutboxBatches), so Workflows' concurrent batches
+        // do not wait on each other's shopper locks.
+        using var ingest = new IngestClient(stack);
+        var shopper = $"{Guid.NewGuid():N}@example.com";
+        var other = $"{Guid.NewGuid():N}@example.com";
+        (string Id, string Email)[] deliveries = [(IngestClient.NewEventId(), shopper), (IngestClient.NewEventId(), shopper), (IngestClient.NewEventId(), other)];
+        foreach (var (id, email) in deliveries)
+        {
+            using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id, email), id);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await using var ingestDb = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("ingestdb"));
+        await ingestDb.OpenAsync();
+        var keys = new List<string?>();
+        foreach (var (id, _) in deliveries)
+        {
+            await using var read = new NpgsqlCommand("SELECT ordering_key FROM outbox_messages WHERE key::jsonb ->> 1 = $1", ingestDb)
+            {
+                Parameters = { new() { Value = id } },
+            };
+            keys.Add(await read.ExecuteScalarAsync() as string);
+        }
+
+        Assert.All(keys, key => Assert.False(string.IsNullOrEmpty(key)));
+        Assert.Equal(keys[0], keys[1]);
+        Assert.NotEqual(keys[0], keys[2]);
+        Assert.All(keys, key => Assert.DoesNotContain("example.com", key!, StringComparison.OrdinalIgnoreCase));
+        Assert.All(keys, key => Assert.DoesNotContain(shopper.Split('@')[0], key!, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

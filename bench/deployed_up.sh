@@ -62,6 +62,9 @@ deployed_sinks() {
 
 deployed_sql() { psql -At -h 127.0.0.1 -p 5441 -U postgres "$1" -c "$2"; }
 deployed_backlog() { deployed_sql ingestdb "select count(*) from outbox_messages where delivered_at is null"; }
+# Whether any hand-off waits: polled ten times a second while a backlog drains, so it stops at the first row instead of
+# counting them all (a count took 34 ms of Postgres time a poll at 20,000 waiting, on the cores the drain is measured on).
+deployed_waiting() { deployed_sql ingestdb "select exists (select 1 from outbox_messages where delivered_at is null)"; }
 deployed_taken() { deployed_sql workflowsdb "select count(*) from received_events"; }
 
 deployed_load() {
@@ -72,7 +75,7 @@ deployed_load() {
 deployed_drain() {
   local start=${1:-$(date +%s.%N)}
   for _ in $(seq 1 6000); do
-    [ "$(deployed_backlog)" = 0 ] && { awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n - s }'; return 0; }
+    [ "$(deployed_waiting)" = f ] && { awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n - s }'; return 0; }
     sleep 0.1
   done
   echo "not drained" >&2; return 1

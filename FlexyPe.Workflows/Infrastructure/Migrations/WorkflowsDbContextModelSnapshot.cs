@@ -314,15 +314,15 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.HasIndex("ShopperPhone")
                         .HasDatabaseName("ix_enrollments_shopper_phone");
 
-                    b.HasIndex("StoreId", "DiscountArm")
-                        .HasDatabaseName("ix_enrollments_store_id_discount_arm");
+                    b.HasIndex("DiscountArm", "StoreId")
+                        .HasDatabaseName("ix_enrollments_discount_arm_store_id");
 
                     b.HasIndex("StoreId", "Trigger", "SubjectKey")
                         .IsUnique()
                         .HasDatabaseName("ix_enrollments_store_id_trigger_subject_key");
 
-                    b.HasIndex("StoreId", "ShopperEmail", "Trigger", "State")
-                        .HasDatabaseName("ix_enrollments_store_id_shopper_email_trigger_state");
+                    b.HasIndex("ShopperEmail", "StoreId", "Trigger", "State")
+                        .HasDatabaseName("ix_enrollments_shopper_email_store_id_trigger_state");
 
                     b.ToTable("enrollments", (string)null);
                 });

@@ -12,8 +12,9 @@ namespace FlexyPe.Outbox;
 /// rows (<see cref="WakeUp"/>), until the next retry is due, or for the sweep interval at most; then claims due rows
 /// with <c>FOR UPDATE SKIP LOCKED</c> (replicas share the work, none sends a row another holds), sends them in batches,
 /// several at once (the rows of one ordering key in one batch: <see cref="OutboxBatches"/>), and records each row's
-/// outcome. A row that fails is retried with <see cref="OutboxBackoff"/> for as long as it takes; receivers dedupe, so a row sent twice (a crash between the receiver's answer and our commit) has
-/// one effect. Each attempt is a span in the trace the row was written in.
+/// outcome. A row that fails is retried with <see cref="OutboxBackoff"/> for as long as it takes; receivers dedupe, so
+/// a row sent twice (a crash between the receiver's answer and our commit) has one effect. Each attempt is a span in
+/// the trace the row was written in.
 /// </summary>
 public sealed class OutboxRelay(
     OutboxDatabase database,

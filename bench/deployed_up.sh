@@ -12,11 +12,12 @@
 #                         caller's Release build)
 #   deployed_sql DB SQL   one value from one of its databases
 #   deployed_backlog      hand-offs Ingest has not yet delivered to Workflows
+#   deployed_waiting      whether any hand-off waits (t or f; cheap enough to poll while a backlog drains)
 #   deployed_taken        events Workflows has taken
 #   deployed_load RATE SECONDS RUN_ID
 #                         the simulator's journeys (every payload version) at a fixed rate, open loop
 #   deployed_drain [START]
-#                         waits until the backlog is gone; prints the seconds since START (date +%s.%N; default now)
+#                         waits until no hand-off waits; prints the seconds since START (date +%s.%N; default now)
 deployed_up() {
   bash bench/deployed.sh "$1" >"$2" 2>&1 &
   deployed_pid=$!

@@ -8,7 +8,7 @@
 #   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it). AB_WHOLE_STACK=1 leaves
 #   Workflows running (part 1's whole-stack figure) instead of pausing it. For a setting rather than a build, pass one
 #   copy of the build folder twice and each side's settings as the stack's environment, as intake_ab.sh takes them:
-#   AB_ENV_A="Ingest__Writers=1" AB_ENV_B="Ingest__Writers=2".
+#   AB_ENV_B="Ingest__MaxBatchSize=64" (AB_ENV_A likewise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}

@@ -8,8 +8,8 @@
 #   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/intake-ab.json; leaves the build folder as it found it)
 # For a setting rather than a build, pass one copy of the build folder twice (not the build folder itself: each round
-# replaces it) and the side's settings as environment variables of
-# the stack: AB_ENV_B="Ingest__Outbox__SendBatchSize=50 Ingest__Outbox__Concurrency=2" (AB_ENV_A likewise).
+# replaces it) and each side's settings as the stack's environment:
+#   AB_ENV_B="Ingest__Outbox__SendBatchSize=50 Ingest__Outbox__Concurrency=2" (AB_ENV_A likewise).
 # AB_SERVICE=Ingest compares two Ingest builds instead (its relay is what hands Workflows its batches).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 # Sourced by benchmark scripts that run the stack as deployed (scheduling.sh with SCHED_SHAPE=deployed, ingest_ab.sh):
 #   deployed_up DIR LOG   starts bench/deployed.sh in DIR (SECRET and ADMIN_KEY from the environment), its output in
 #                         LOG; waits until Ingest, Workflows and Notifier answer /health; sets deployed_pid and WF_PID.
+#                         DEPLOYED_ROOT (default: this checkout) runs another checkout's bench/deployed.sh and builds.
 #   deployed_up_env "NAME=VALUE …" DIR LOG
 #                         deployed_up with those settings in the stack's environment (one side of an A/B of a setting)
 #   deployed_down         stops it (and everything it started) and waits for it.
@@ -19,7 +20,7 @@
 #   deployed_drain [START]
 #                         waits until no hand-off waits; prints the seconds since START (date +%s.%N; default now)
 deployed_up() {
-  bash bench/deployed.sh "$1" >"$2" 2>&1 &
+  bash "${DEPLOYED_ROOT:-.}/bench/deployed.sh" "$1" >"$2" 2>&1 &
   deployed_pid=$!
   local port
   for port in 5110 5211 5311; do

@@ -8,7 +8,9 @@
 #   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it). AB_WHOLE_STACK=1 leaves
 #   Workflows running (part 1's whole-stack figure) instead of pausing it. For a setting rather than a build, pass one
 #   copy of the build folder twice and each side's settings as the stack's environment, as intake_ab.sh takes them:
-#   AB_ENV_B="Ingest__MaxBatchSize=64" (AB_ENV_A likewise).
+#   AB_ENV_B="Ingest__MaxBatchSize=64" (AB_ENV_A likewise). AB_CHECKOUTS=1 compares two commits of the whole stack
+#   instead: BEFORE_DIR and AFTER_DIR are then checkouts (a git worktree each), each built in Release with its
+#   bench/Sending and bench/OtlpSink, and each round runs that checkout's bench/deployed.sh (its services, its migrations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}
@@ -32,7 +34,7 @@ sql() { psql -At -F ' ' -h 127.0.0.1 -p 5441 -U postgres ingestdb -c "$1"; }
 : >bench/results/ingest-ab.tmp
 for i in $(seq 1 "$ROUNDS"); do
   case $(( (i - 1) % 4 )) in 0|3) side=A dir=$A side_env=${AB_ENV_A:-} ;; *) side=B dir=$B side_env=${AB_ENV_B:-} ;; esac
-  rm -rf "$BIN" && cp -r "$dir" "$BIN"
+  if [ -n "${AB_CHECKOUTS:-}" ]; then DEPLOYED_ROOT=$dir; else rm -rf "$BIN" && cp -r "$dir" "$BIN"; fi
   run=$(mktemp -d /tmp/ingest-ab.XXXX); chmod 755 "$run"
   PG_STATEMENTS=1 deployed_up_env "$side_env" "$run" "$run/deployed.log"
   if [ -z "${AB_WHOLE_STACK:-}" ]; then wf=$WF_PID; kill -STOP "$wf"; fi
@@ -55,7 +57,7 @@ import json, os, statistics, sys
 rows = [l.split() for l in open("bench/results/ingest-ab.tmp") if l.strip()]
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 mean = lambda s, k: round(statistics.mean(float(r[k]) for r in side[s]), 1)
-res = {"what": "Ingest deployed, " + ("the whole stack running" if os.environ.get("AB_WHOLE_STACK") else "Workflows paused") + ", wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
+res = {"what": ("each checkout's whole stack deployed, " if os.environ.get("AB_CHECKOUTS") else "") + "Ingest deployed, " + ("the whole stack running" if os.environ.get("AB_WHOLE_STACK") else "Workflows paused") + ", wrk -t2 -c32 at saturation; Postgres time of the group commit per stored event "
                "(pg_stat_statements total_exec_time / rows); WAL bytes written per stored event",
        "a": sys.argv[1], "b": sys.argv[2], "a_env": os.environ.get("AB_ENV_A", ""), "b_env": os.environ.get("AB_ENV_B", ""),
        "rounds": [{"side": r[0], "requests_per_second": float(r[1]), "commit_us_per_event": float(r[2]), "loadavg": float(r[3]),

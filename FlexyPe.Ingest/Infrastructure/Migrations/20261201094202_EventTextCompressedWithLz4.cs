@@ -6,8 +6,9 @@ namespace FlexyPe.Ingest.Infrastructure.Migrations
 {
     /// <summary>
     /// An event's body as received and its normalized form are compressed with lz4 instead of Postgres's default pglz.
-    /// About half of the rows are over the size at which Postgres compresses a row's largest values, and it does that in
-    /// the group commit, the one statement every delivery waits for. Only rows written from now on change.
+    /// In the simulator's mix about half of the rows are over the size at which Postgres compresses a row's largest values,
+    /// and it does that in the group commit, the one statement every delivery waits for. Only rows written from now on
+    /// change.
     /// </summary>
     public partial class EventTextCompressedWithLz4 : Migration
     {

@@ -251,9 +251,11 @@ public sealed class StepFiring(
     {
         // The widest cap of the batch's stores bounds what must be read; each step is then checked against its own store's.
         var cap = settings.Count == 0 ? TimeSpan.Zero : settings.Values.Max(s => clock.Scale(s.FrequencyCap));
-        var shoppers = enrollments.Values.Where(e => e.ShopperEmail != null).ToList();
-        var stores = shoppers.Select(e => e.StoreId).Distinct().ToList();
-        var emails = shoppers.Select(e => e.ShopperEmail!).Distinct().ToList();
+        // The batch's shoppers, each once: the cap's read and the recent views look them up pair by pair.
+        (string StoreId, string Email)[] shoppers = [.. enrollments.Values.Where(e => e.ShopperEmail != null)
+            .Select(e => (e.StoreId, e.ShopperEmail!)).Distinct()];
+        var stores = shoppers.Select(s => s.StoreId).Distinct().ToList();
+        var emails = shoppers.Select(s => s.Email).Distinct().ToList();
 
         var suppressed = (await db.DeliveryEvents
                 .Where(d => stores.Contains(d.StoreId) && emails.Contains(d.Email!) && DeliveryEventTypes.EndEverything.Contains(d.Type))
@@ -262,12 +264,11 @@ public sealed class StepFiring(
             .Select(d => (d.StoreId, d.Email!)).ToHashSet();
 
         var sent = new List<(string, string, DateTimeOffset, Guid)>();
-        if (cap > TimeSpan.Zero && shoppers.Count > 0)
+        if (cap > TimeSpan.Zero && shoppers.Length > 0)
         {
             var earliest = due.Min(s => s.DueAt) - cap;
             var latest = due.Max(s => s.DueAt) + cap;
-            var pairs = shoppers.Select(e => (e.StoreId, Email: e.ShopperEmail!)).Distinct().ToArray();
-            string[] pairStores = [.. pairs.Select(p => p.StoreId)], pairEmails = [.. pairs.Select(p => p.Email)];
+            string[] pairStores = [.. shoppers.Select(p => p.StoreId)], pairEmails = [.. shoppers.Select(p => p.Email)];
             // Each shopper's recovery enrollments through the shopper index, one lookup a shopper. Written as "any of
             // these stores and any of these emails", the planner could read every recovery enrollment of the stores
             // through the store-led unique index instead, whenever its statistics had not yet seen them: 11.9 ms a
@@ -282,7 +283,7 @@ public sealed class StepFiring(
                 """).ToListAsync(ct);
             sent.AddRange(rows.Select(r => (r.StoreId, r.Email, r.DueAt, r.Id)));
         }
-        var views = await RecentViews.LoadAsync(db, [.. shoppers.Select(e => (e.StoreId, e.ShopperEmail!)).Distinct()], ct);
+        var views = await RecentViews.LoadAsync(db, shoppers, ct);
         return new BatchFacts(suppressed, sent, views);
     }
 

@@ -25,7 +25,7 @@ internal sealed class NotifierProcess : IAsyncDisposable
     private NotifierProcess(Process process, Uri baseAddress, string adminApiKey)
     {
         this.process = process;
-        Http = new HttpClient { BaseAddress = baseAddress };
+        Http = new HttpClient(new ProcessStateOnFailure(this) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = baseAddress };
         Client = new NotifierClient(Http, adminApiKey);
     }
 
@@ -126,6 +126,28 @@ internal sealed class NotifierProcess : IAsyncDisposable
             throw new InvalidOperationException($"The Notifier process did not start: {e.Message}\n{log}", e);
         }
         return notifier;
+    }
+
+    /// <summary>
+    /// A request that fails at the connection (refused, or closed without an answer) says whether the process was
+    /// still running and what it last wrote, so a failure in CI carries its own explanation.
+    /// </summary>
+    private sealed class ProcessStateOnFailure(NotifierProcess notifier) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                var state = notifier.process.HasExited ? $"had exited with code {notifier.process.ExitCode}" : "was running";
+                throw new HttpRequestException(
+                    $"{request.Method} {request.RequestUri?.PathAndQuery}: {e.Message} The Notifier process {state}; its last lines:\n{notifier.Output}",
+                    e, e.StatusCode);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

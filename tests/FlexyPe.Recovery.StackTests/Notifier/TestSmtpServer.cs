@@ -35,7 +35,10 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>Recipients answered "451 4.7.1 Try again later" this many more times.</summary>
     public ConcurrentDictionary<string, int> Deferred { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>How many SMTP connections were opened to this server.</summary>
+    /// <summary>
+    /// How many SMTP sessions were held with this server: connections that sent at least one command. The readiness
+    /// probe's bare connection is not one (counting at creation did count it whenever the server saw it late).
+    /// </summary>
     public int Sessions => Volatile.Read(ref sessions);
 
     /// <summary>How long the server takes to accept each message (so concurrent senders overlap).</summary>
@@ -72,7 +75,17 @@ internal sealed class TestSmtpServer : IAsyncDisposable
             services.Add(new DelegatingUserAuthenticator((user, password) => user == relay.UserName && password == relay.Password));
         }
         server = new SmtpServer.SmtpServer(options, services);
-        server.SessionCreated += (_, _) => Interlocked.Increment(ref sessions);
+        server.SessionCreated += (_, created) =>
+        {
+            var counted = 0;
+            created.Context.CommandExecuting += (_, _) =>
+            {
+                if (Interlocked.Exchange(ref counted, 1) == 0)
+                {
+                    Interlocked.Increment(ref sessions);
+                }
+            };
+        };
         running = server.StartAsync(stop.Token);
     }
 
@@ -93,7 +106,6 @@ internal sealed class TestSmtpServer : IAsyncDisposable
                 return false;
             }
         }, "the test SMTP server to listen");
-        Interlocked.Exchange(ref started.sessions, 0);
         return started;
     }
 

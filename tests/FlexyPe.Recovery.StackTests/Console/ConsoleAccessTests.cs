@@ -23,6 +23,28 @@ public sealed class ConsoleAccessTests(ConsoleStack stack)
     }
 
     [Fact]
+    public async Task A_head_request_is_answered_as_a_get_would_be()
+    {
+        // An uptime check or `curl -I` asks with HEAD: the same status and headers as GET, without the page.
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = stack.ConsoleUrl };
+        var answers = new List<(string Path, HttpStatusCode Get, HttpStatusCode Head)>();
+        foreach (var path in new[] { "/", "/shoppers", "/account/sign-in" })
+        {
+            using var get = await http.GetAsync(path);
+            using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+            answers.Add((path, get.StatusCode, head.StatusCode));
+            Assert.Equal(get.Headers.Location, head.Headers.Location);
+            Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        Assert.Equal(
+            [("/", HttpStatusCode.Redirect, HttpStatusCode.Redirect), ("/shoppers", HttpStatusCode.Redirect, HttpStatusCode.Redirect),
+             ("/account/sign-in", HttpStatusCode.OK, HttpStatusCode.OK)],
+            answers);
+    }
+
+    [Fact]
     public void First_run_refuses_a_wrong_admin_key_and_the_right_one_creates_the_admin()
     {
         // Recorded by the fixture as it set the console up through the first-run page.

@@ -15,6 +15,7 @@ internal sealed class NotifierProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly RecentLines output = new();
+    private bool ready;
 
     public HttpClient Http { get; }
 
@@ -80,6 +81,8 @@ internal sealed class NotifierProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__smtp"] = smtp;
         start.Environment["Admin__ApiKey"] = adminApiKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // "Application is shutting down..." in the last lines, should something stop the process during a test.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         start.Environment["Notifier__Sending__MaxSleep"] = "00:00:01";
         start.Environment["Notifier__Sending__RetryDelay"] = "00:00:00.500";
         start.Environment["Notifier__Sending__MaxRetryDelay"] = "00:00:01";
@@ -125,6 +128,7 @@ internal sealed class NotifierProcess : IAsyncDisposable
             await notifier.DisposeAsync();
             throw new InvalidOperationException($"The Notifier process did not start: {e.Message}\n{log}", e);
         }
+        notifier.ready = true;
         return notifier;
     }
 
@@ -150,14 +154,24 @@ internal sealed class NotifierProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the process. One that had stopped on its own during the test fails the test here, with its exit code
+    /// (128 + the signal, when a signal ended it) and its last lines: whatever the test's own failure was, this is why.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        var stoppedOnItsOwn = ready && process.HasExited;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
         }
+        await process.WaitForExitAsync();
+        var exitCode = process.ExitCode;
         process.Dispose();
+        if (stoppedOnItsOwn)
+        {
+            throw new InvalidOperationException($"The Notifier process (started by this test) exited during it, with code {exitCode}; its last lines:\n{Output}");
+        }
     }
 }

@@ -80,7 +80,9 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
         await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", toBakery, storeId: "bakery.myshopify.com", text: "Plain words, as written."));
         await notifier.Client.SendAsync(NotifierClient.Request($"k-{Guid.NewGuid()}", toOther, storeId: "other.myshopify.com"));
 
-        await Eventually.TrueAsync(() => Task.FromResult(smtp.MessagesTo(toBakery).Count == 1 && smtp.MessagesTo(toOther).Count == 1), "both messages");
+        await Eventually.MatchesAsync(
+            () => Task.FromResult(new[] { smtp.MessagesTo(toBakery).Count, smtp.MessagesTo(toOther).Count }),
+            received => received is [1, 1], "one message to each shopper (received: [the bakery's, the other store's])");
         var bakery = smtp.MessagesTo(toBakery)[0];
         Assert.Equal("hello@bakery.example", bakery.From.Mailboxes.Single().Address);
         Assert.Equal("The Bakery", bakery.From.Mailboxes.Single().Name);

@@ -62,7 +62,10 @@ public sealed class EventIntake(
                 await ending.LockAsync(e.StoreId, EnrollmentEnding.ShopperKey(email), ct);
             }
             // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
-            var result = await TakeAsync(e, json, clock.Now, subjectLocked: false, activity, ct);
+            var now = clock.Now;
+            var result = (await StoreAsync([(e, json)], now, ct))[0]
+                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, storedAfter: [], ct)
+                : Duplicate(activity);
             await CommitAsync(transaction, ct);
             return result;
         }
@@ -79,9 +82,10 @@ public sealed class EventIntake(
     /// Takes a hand-off batch (as Ingest's relay sends it) in one transaction and one commit, instead of one of each per
     /// event. The stores and products of all its events are kept first, in one statement each. Then one statement takes
     /// the locks of all of them: every shopper, then every checkout and session, each in sorted order, the order one
-    /// event takes its own in, so a batch and a single event never wait on each other in a cycle. Then each event is
-    /// stored as received (a repeat, also within the batch, is a duplicate) and its rules run, in the order sent, each
-    /// seeing the events before it and none after it, as when taken one by one. Null when the batch could not be taken
+    /// event takes its own in, so a batch and a single event never wait on each other in a cycle. Then one statement
+    /// stores every event as received (a repeat, also within the batch, is a duplicate), and each event's rules run, in
+    /// the order sent, each seeing the events before it and none after it, as when taken one by one (the later ones,
+    /// stored already, are left out of what its rules read). Null when the batch could not be taken
     /// as a whole (an event the database refuses, a deadlock with a neighbour): nothing of it is kept, and the caller
     /// takes the events one by one, so each gets its own answer.
     /// </summary>
@@ -123,6 +127,7 @@ public sealed class EventIntake(
             ct);
         // When the events were taken: read once every lock is held, so no step fired after it went unseen.
         var now = clock.Now;
+        var stored = await StoreAsync([.. batch.Select(b => (b.Event, b.Json))], now, ct);
         var results = new IntakeResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -131,7 +136,9 @@ public sealed class EventIntake(
             try
             {
                 db.ChangeTracker.Clear();
-                results[i] = await TakeAsync(e, json, now, subjectLocked: true, activity, ct);
+                results[i] = stored[i]
+                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, StoredAfter(batch, stored, i), ct)
+                    : Duplicate(activity);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -180,24 +187,64 @@ public sealed class EventIntake(
     };
 
     /// <summary>
-    /// Stores the event as received and runs its rules, in a transaction holding its shopper's lock.
-    /// <paramref name="subjectLocked"/>: the transaction holds its checkout or session lock too (a batch takes them all at once).
+    /// Stores events as received, in one statement, keyed on store and event id; for each, whether it was stored now
+    /// (false for a repeat of one stored before, or of one earlier in <paramref name="events"/>).
     /// </summary>
-    private async Task<IntakeResult> TakeAsync(
-        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, Activity? activity, CancellationToken ct)
+    private async Task<bool[]> StoreAsync(IReadOnlyList<(WorkflowEvent Event, string Json)> events, DateTimeOffset now, CancellationToken ct)
+    {
+        var firsts = Enumerable.Range(0, events.Count).DistinctBy(i => (events[i].Event.StoreId, events[i].Event.EventId)).ToArray();
+        var stores = firsts.Select(i => events[i].Event.StoreId).ToArray();
+        var ids = firsts.Select(i => events[i].Event.EventId).ToArray();
+        var types = firsts.Select(i => events[i].Event.Type).ToArray();
+        var emails = firsts.Select(i => events[i].Event.ShopperEmail).ToArray();
+        var occurred = firsts.Select(i => events[i].Event.HappenedAt(now)).ToArray();
+        var payloads = firsts.Select(i => events[i].Json).ToArray();
+        var inserted = await db.Database.SqlQuery<StoredKey>($"""
+            INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
+            SELECT e.store_id, e.event_id, e.type, e.shopper_email, e.occurred_at, {now}, e.payload::jsonb
+            FROM unnest({stores}, {ids}, {types}, {emails}, {occurred}, {payloads})
+                AS e(store_id, event_id, type, shopper_email, occurred_at, payload)
+            ON CONFLICT DO NOTHING
+            RETURNING store_id, event_id
+            """).ToListAsync(ct);
+        var storedNow = inserted.ToHashSet();
+        var stored = new bool[events.Count];
+        foreach (var i in firsts)
+        {
+            stored[i] = storedNow.Contains(new StoredKey(events[i].Event.StoreId, events[i].Event.EventId));
+        }
+        return stored;
+    }
+
+    private sealed record StoredKey(string StoreId, string EventId);
+
+    /// <summary>
+    /// The ids of the events after <paramref name="index"/> in its batch that were stored with it and share its store and
+    /// shopper: what its rules read of the shopper's events (purchases, views) leaves them out, as if not yet received.
+    /// </summary>
+    private static string[] StoredAfter(IReadOnlyList<BatchEvent> batch, bool[] stored, int index)
+    {
+        var e = batch[index].Event;
+        return [.. Enumerable.Range(index + 1, batch.Count - index - 1)
+            .Where(j => stored[j] && batch[j].Event.StoreId == e.StoreId && batch[j].Event.ShopperEmail == e.ShopperEmail)
+            .Select(j => batch[j].Event.EventId)];
+    }
+
+    private static IntakeResult Duplicate(Activity? activity)
+    {
+        activity?.SetTag("flexype.event.duplicate", true);
+        return IntakeResult.Duplicate;
+    }
+
+    /// <summary>
+    /// Runs the rules of an event just stored, in a transaction holding its shopper's lock.
+    /// <paramref name="subjectLocked"/>: the transaction holds its checkout or session lock too (a batch takes them all at
+    /// once). <paramref name="storedAfter"/>: events of its batch after it, stored already, that its rules must not see.
+    /// </summary>
+    private async Task<IntakeResult> ApplyRulesAsync(
+        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, string[] storedAfter, CancellationToken ct)
     {
         var email = e.ShopperEmail;
-        var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO received_events (store_id, event_id, type, shopper_email, occurred_at, received_at, payload)
-            VALUES ({e.StoreId}, {e.EventId}, {e.Type}, {email}, {e.HappenedAt(now)}, {now}, {json}::jsonb)
-            ON CONFLICT DO NOTHING
-            """, ct);
-        if (inserted == 0)
-        {
-            activity?.SetTag("flexype.event.duplicate", true);
-            return IntakeResult.Duplicate;
-        }
-
         if (!subjectLocked && SubjectLock(e) is { } subject)
         {
             await ending.LockAsync(e.StoreId, subject, ct);
@@ -211,7 +258,7 @@ public sealed class EventIntake(
                 }
                 else
                 {
-                    var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, ct);
+                    var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, storedAfter, ct);
                     if (email is not null)
                     {
                         await ending.EndForShopperAsync(e.StoreId, email, enrollment?.Id, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
@@ -223,12 +270,12 @@ public sealed class EventIntake(
                 if (email is null || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
                 {
-                    await EnrollOrUpdateAsync(e, json, sessionKey, now, ct);
+                    await EnrollOrUpdateAsync(e, json, sessionKey, now, storedAfter, ct);
                 }
                 break;
             case EventTypes.NewCustomer:
                 var customerKey = email ?? e.Customer?.ShopifyCustomerId ?? e.EventId;
-                await EnrollOrUpdateAsync(e, json, customerKey, now, ct);
+                await EnrollOrUpdateAsync(e, json, customerKey, now, storedAfter, ct);
                 break;
             case EventTypes.AbandonedCheckout or EventTypes.AbandonedSession:
                 logger.LogWarning("Event {EventId} of type {Type} has no checkout or session key; stored, not enrolled", e.EventId, e.Type);
@@ -237,7 +284,8 @@ public sealed class EventIntake(
         return IntakeResult.Accepted;
     }
 
-    private async Task<Enrollment?> EnrollOrUpdateAsync(WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, CancellationToken ct)
+    private async Task<Enrollment?> EnrollOrUpdateAsync(
+        WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, string[] storedAfter, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
         var existing = await db.Enrollments
@@ -255,7 +303,7 @@ public sealed class EventIntake(
                 existing.ShopperPhone = e.Customer?.Phone ?? existing.ShopperPhone;
                 if (existing.DiscountArm is not null)
                 {
-                    existing.Features = await FeaturesAsync(e, json, existing.ShopperEmail, existing.SessionState, occurredAt, ct);
+                    existing.Features = await FeaturesAsync(e, json, existing.ShopperEmail, existing.SessionState, occurredAt, storedAfter, ct);
                 }
             }
             await db.SaveChangesAsync(ct);
@@ -263,7 +311,7 @@ public sealed class EventIntake(
         }
 
         if (EventTypes.Recovery.Contains(e.Type)
-            && await purchase.PurchasedSinceAsync(e.StoreId, e.ShopperEmail, e.Type == EventTypes.AbandonedCheckout ? subjectKey : null, occurredAt, ct))
+            && await purchase.PurchasedSinceAsync(e.StoreId, e.ShopperEmail, e.Type == EventTypes.AbandonedCheckout ? subjectKey : null, occurredAt, storedAfter, ct))
         {
             logger.LogInformation("Event {EventId} ({Type}) happened before the shopper's purchase and arrived after it: not enrolled", e.EventId, e.Type);
             return null;
@@ -286,7 +334,7 @@ public sealed class EventIntake(
             Trigger = e.Type, SubjectKey = subjectKey, ShopperEmail = e.ShopperEmail, ShopperPhone = e.Customer?.Phone,
             SessionState = e.Checkout?.SessionState, Context = json, ContextOccurredAt = occurredAt, EnrolledAt = now,
             HeldOut = heldOut, DiscountArm = arm,
-            Features = arm is null ? null : await FeaturesAsync(e, json, e.ShopperEmail, e.Checkout?.SessionState, occurredAt, ct),
+            Features = arm is null ? null : await FeaturesAsync(e, json, e.ShopperEmail, e.Checkout?.SessionState, occurredAt, storedAfter, ct),
         };
         foreach (var (number, dueAt) in clock.DueTimes(sequence.Steps, now))
         {
@@ -325,11 +373,11 @@ public sealed class EventIntake(
 
     /// <summary>What the uplift model will see of this enrollment: the event, the furthest state and the shopper's history.</summary>
     private async Task<string> FeaturesAsync(
-        WorkflowEvent e, string json, string? email, string? furthestState, DateTimeOffset occurredAt, CancellationToken ct)
+        WorkflowEvent e, string json, string? email, string? furthestState, DateTimeOffset occurredAt, string[] storedAfter, CancellationToken ct)
     {
         var store = await settings.ForStoreAsync(e.StoreId, ct);
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        var history = await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, ct);
+        var history = await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, storedAfter, ct);
         using var document = JsonDocument.Parse(json);
         return EnrollmentFeatures.Serialize(RecoveryFeatureBuilder.Build(document.RootElement, history, zone, furthestState));
     }

@@ -61,8 +61,10 @@ public static class EnrollmentFeatures
     /// <summary>
     /// What the store knows of the shopper before <paramref name="before"/>: purchases (completed checkouts it was told
     /// of), recoveries credited to its messages, discounts offered, and product or collection views. One query.
+    /// <paramref name="notYet"/>: events stored already that count as not received yet (later ones of a hand-off batch).
     /// </summary>
-    public static async Task<ShopperHistory> HistoryAsync(WorkflowsDbContext db, string storeId, string? email, DateTimeOffset before, CancellationToken ct)
+    public static async Task<ShopperHistory> HistoryAsync(
+        WorkflowsDbContext db, string storeId, string? email, DateTimeOffset before, string[] notYet, CancellationToken ct)
     {
         if (email is null)
         {
@@ -72,14 +74,16 @@ public static class EnrollmentFeatures
             SELECT
               (SELECT count(*)::int FROM received_events r
                 WHERE r.store_id = {storeId} AND r.shopper_email = {email} AND r.type = {EventTypes.AbandonedCheckout}
-                  AND r.occurred_at < {before} AND r.payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}) AS purchases,
+                  AND r.occurred_at < {before} AND r.payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}
+                  AND r.event_id <> ALL({notYet})) AS purchases,
               (SELECT count(*)::int FROM recoveries c JOIN enrollments e ON e.id = c.enrollment_id
                 WHERE e.store_id = {storeId} AND e.shopper_email = {email} AND c.recovered_at < {before}) AS recoveries,
               (SELECT count(*)::int FROM scheduled_steps s JOIN enrollments e ON e.id = s.enrollment_id
                 WHERE e.store_id = {storeId} AND e.shopper_email = {email} AND s.discount_offered AND s.fired_at < {before}) AS discounts,
               (SELECT count(*)::int FROM received_events r
                 WHERE r.store_id = {storeId} AND r.shopper_email = {email}
-                  AND r.type IN ({EventTypes.ProductViewed}, {EventTypes.CollectionViewed}) AND r.occurred_at <= {before}) AS views
+                  AND r.type IN ({EventTypes.ProductViewed}, {EventTypes.CollectionViewed}) AND r.occurred_at <= {before}
+                  AND r.event_id <> ALL({notYet})) AS views
             """).SingleAsync(ct);
         return new ShopperHistory(row.Purchases, row.Recoveries, row.Discounts, row.Views);
     }

@@ -186,6 +186,27 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_holding_a_checkout_and_then_its_purchase_enrolls_the_checkout_and_the_purchase_ends_it()
+    {
+        // The batch's events are stored before its rules run (one statement for all of them); the purchase, stored
+        // already, must still be unseen by the checkout before it, as when they come one by one: seen, the checkout
+        // would be taken for one that "happened before the purchase and arrived after it" and never enrolled.
+        var email = NormalizedEvents.NewEmail();
+        var checkout = events.AbandonedCheckout("chk-batch-bought", email, occurredAt: DateTimeOffset.UtcNow.AddMinutes(-1));
+        var purchase = events.AbandonedCheckout("chk-batch-bought", email, sessionState: "COMPLETED", totalPayable: 1260);
+
+        var results = await api.PostEventBatchAsync((checkout, null), (purchase, null));
+
+        Assert.Equal(["accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var enrollment = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        var timeline = await api.TimelineAsync((string)enrollment["id"]!);
+        Assert.Equal("ended", (string)timeline["enrollment"]!["state"]!);
+        Assert.Equal("checkout completed", (string)timeline["enrollment"]!["end_reason"]!);
+        Assert.Equal("COMPLETED", (string)timeline["enrollment"]!["session_state"]!);
+        Assert.All(Steps(timeline), s => Assert.Equal("cancelled", State(s)));
+    }
+
+    [Fact]
     public async Task An_event_the_database_refuses_is_answered_alone_and_the_rest_of_its_batch_is_taken()
     {
         // Postgres' jsonb refuses \u0000: that event cannot be stored, so the batch cannot be taken in one transaction.

@@ -64,7 +64,7 @@ public sealed class EventIntake(
             // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
             var now = clock.Now;
             var result = (await StoreAsync([(e, json)], now, ct))[0]
-                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, storedAfter: [], ct)
+                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, storedAfter: [], KnownAbsent.Nothing(), ct)
                 : Duplicate(activity);
             await CommitAsync(transaction, ct);
             return result;
@@ -128,6 +128,7 @@ public sealed class EventIntake(
         // When the events were taken: read once every lock is held, so no step fired after it went unseen.
         var now = clock.Now;
         var stored = await StoreAsync([.. batch.Select(b => (b.Event, b.Json))], now, ct);
+        var known = await KnownAbsent.ReadAsync(db, [.. batch.Select(b => b.Event)], ct);
         var results = new IntakeResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -137,8 +138,9 @@ public sealed class EventIntake(
             {
                 db.ChangeTracker.Clear();
                 results[i] = stored[i]
-                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, StoredAfter(batch, stored, i), ct)
+                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, StoredAfter(batch, stored, i), known, ct)
                     : Duplicate(activity);
+                known.Forget(e);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -240,9 +242,10 @@ public sealed class EventIntake(
     /// Runs the rules of an event just stored, in a transaction holding its shopper's lock.
     /// <paramref name="subjectLocked"/>: the transaction holds its checkout or session lock too (a batch takes them all at
     /// once). <paramref name="storedAfter"/>: events of its batch after it, stored already, that its rules must not see.
+    /// <paramref name="known"/>: what its batch found absent, so not read again.
     /// </summary>
     private async Task<IntakeResult> ApplyRulesAsync(
-        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, string[] storedAfter, CancellationToken ct)
+        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, string[] storedAfter, KnownAbsent known, CancellationToken ct)
     {
         var email = e.ShopperEmail;
         if (!subjectLocked && SubjectLock(e) is { } subject)
@@ -258,8 +261,9 @@ public sealed class EventIntake(
                 }
                 else
                 {
-                    var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, storedAfter, ct);
-                    if (email is not null)
+                    var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, storedAfter, known, ct);
+                    // Nothing else to end when the shopper had no active enrollment before (this one aside).
+                    if (email is not null && !known.NoActiveEnrollment(e.StoreId, email))
                     {
                         await ending.EndForShopperAsync(e.StoreId, email, enrollment?.Id, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
                     }
@@ -267,15 +271,14 @@ public sealed class EventIntake(
                 break;
             case EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey:
                 // ACR supersedes ASR: a shopper already in a checkout sequence is not enrolled for browsing.
-                if (email is null || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
+                if (email is null || known.NoActiveEnrollment(e.StoreId, email) || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
                 {
-                    await EnrollOrUpdateAsync(e, json, sessionKey, now, storedAfter, ct);
+                    await EnrollOrUpdateAsync(e, json, sessionKey, now, storedAfter, known, ct);
                 }
                 break;
             case EventTypes.NewCustomer:
-                var customerKey = email ?? e.Customer?.ShopifyCustomerId ?? e.EventId;
-                await EnrollOrUpdateAsync(e, json, customerKey, now, storedAfter, ct);
+                await EnrollOrUpdateAsync(e, json, KnownAbsent.SubjectKey(e)!, now, storedAfter, known, ct);
                 break;
             case EventTypes.AbandonedCheckout or EventTypes.AbandonedSession:
                 logger.LogWarning("Event {EventId} of type {Type} has no checkout or session key; stored, not enrolled", e.EventId, e.Type);
@@ -285,10 +288,10 @@ public sealed class EventIntake(
     }
 
     private async Task<Enrollment?> EnrollOrUpdateAsync(
-        WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, string[] storedAfter, CancellationToken ct)
+        WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, string[] storedAfter, KnownAbsent known, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
-        var existing = await db.Enrollments
+        var existing = known.NoEnrollment(e.StoreId, e.Type, subjectKey) ? null : await db.Enrollments
             .FirstOrDefaultAsync(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey, ct);
         if (existing is not null)
         {

@@ -207,6 +207,35 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_finds_what_was_enrolled_before_it_and_is_taken_whole()
+    {
+        // The batch reads once which of its checkouts and shoppers have enrollments, and skips the reads it knows are
+        // empty. Here both are not: the checkout is updated (a second enrollment for it could not be inserted, and the
+        // batch would be taken again one by one, at separate moments), and the shopper's session is not enrolled
+        // because their checkout sequence is active.
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-batch-known", email, occurredAt: DateTimeOffset.UtcNow.AddMinutes(-1)));
+        var enrolled = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        var update = events.AbandonedCheckout("chk-batch-known", email, cart: NormalizedEvents.Cart("Basmati Rice"));
+        var session = events.AbandonedSession("ses-batch-known", email);
+        var customer = events.NewCustomer(NormalizedEvents.NewEmail());
+
+        var results = await api.PostEventBatchAsync((update, null), (session, null), (customer, null));
+
+        Assert.Equal(["accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var checkout = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        Assert.Equal((string)enrolled["id"]!, (string)checkout["id"]!);
+        Assert.Equal("Basmati Rice", await api.ScalarAsync<string>(
+            $"SELECT context -> 'cart' -> 0 ->> 'title' FROM enrollments WHERE id = '{(string)checkout["id"]!}'"));
+        Assert.Empty(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
+        Assert.Single(await api.EnrollmentsAsync(events.StoreId, "welcome"));
+        Assert.Equal(1, await api.ScalarAsync<long>($"""
+            SELECT count(DISTINCT received_at) FROM received_events
+            WHERE event_id IN ('{update["event_id"]}', '{session["event_id"]}', '{customer["event_id"]}')
+            """));
+    }
+
+    [Fact]
     public async Task An_event_the_database_refuses_is_answered_alone_and_the_rest_of_its_batch_is_taken()
     {
         // Postgres' jsonb refuses \u0000: that event cannot be stored, so the batch cannot be taken in one transaction.

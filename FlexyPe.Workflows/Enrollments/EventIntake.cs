@@ -271,7 +271,8 @@ public sealed class EventIntake(
                 break;
             case EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey:
                 // ACR supersedes ASR: a shopper already in a checkout sequence is not enrolled for browsing.
-                if (email is null || known.NoActiveEnrollment(e.StoreId, email) || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
+                if (email is null || known.NoActiveEnrollment(e.StoreId, email)
+                    || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
                 {
                     await EnrollOrUpdateAsync(e, json, sessionKey, now, storedAfter, known, ct);
@@ -314,7 +315,8 @@ public sealed class EventIntake(
         }
 
         if (EventTypes.Recovery.Contains(e.Type)
-            && await purchase.PurchasedSinceAsync(e.StoreId, e.ShopperEmail, e.Type == EventTypes.AbandonedCheckout ? subjectKey : null, occurredAt, storedAfter, ct))
+            && await purchase.PurchasedSinceAsync(
+                e.StoreId, e.ShopperEmail, e.Type == EventTypes.AbandonedCheckout ? subjectKey : null, occurredAt, storedAfter, ct))
         {
             logger.LogInformation("Event {EventId} ({Type}) happened before the shopper's purchase and arrived after it: not enrolled", e.EventId, e.Type);
             return null;

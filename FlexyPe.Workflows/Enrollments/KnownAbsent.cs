@@ -42,13 +42,14 @@ public sealed class KnownAbsent
         var shoppers = events.Where(e => e.ShopperEmail is not null).Select(e => (Store: e.StoreId, Email: e.ShopperEmail!)).ToHashSet();
         string[] subjectStores = [.. subjects.Select(s => s.Store)], triggers = [.. subjects.Select(s => s.Trigger)],
             keys = [.. subjects.Select(s => s.Subject)];
-        var enrolled = await db.Database.SqlQuery<Subject>($"""
+        // Views enroll no one, and anonymous events have no shopper: a batch without either reads nothing for it.
+        var enrolled = subjects.Count == 0 ? [] : await db.Database.SqlQuery<Subject>($"""
             SELECT k.store_id, k.trigger, k.subject_key FROM unnest({subjectStores}, {triggers}, {keys}) AS k(store_id, trigger, subject_key)
             WHERE EXISTS (SELECT 1 FROM enrollments e
                 WHERE e.store_id = k.store_id AND e.trigger = k.trigger AND e.subject_key = k.subject_key)
             """).ToListAsync(ct);
         string[] shopperStores = [.. shoppers.Select(s => s.Store)], emails = [.. shoppers.Select(s => s.Email)];
-        var active = await db.Database.SqlQuery<Shopper>($"""
+        var active = shoppers.Count == 0 ? [] : await db.Database.SqlQuery<Shopper>($"""
             SELECT k.store_id, k.email FROM unnest({shopperStores}, {emails}) AS k(store_id, email)
             WHERE EXISTS (SELECT 1 FROM enrollments e
                 WHERE e.shopper_email = k.email AND e.store_id = k.store_id AND e.state = {EnrollmentStates.Active})

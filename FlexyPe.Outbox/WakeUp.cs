@@ -31,8 +31,11 @@ public sealed class WakeUp(string channel)
         {
             return true;
         }
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = time.CreateTimer(_ => cts.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
+        // The timeout is the token source's own timer, not one that calls Cancel: a timer's callback can already be on
+        // its way when the wake-up ends the wait, and Cancel on the source this method has disposed by then threw on a
+        // pool thread, which ended the process. A source's own timer firing after its disposal does nothing.
+        using var timeoutSource = new CancellationTokenSource(timeout, time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
             await signal.Reader.ReadAsync(cts.Token);

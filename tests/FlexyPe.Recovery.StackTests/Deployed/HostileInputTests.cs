@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -191,6 +192,38 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
         {
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(fixture.Stack.Url(service), "/health"))).StatusCode);
         }
+    }
+
+    /// <summary>
+    /// An event the database refuses (a NUL in its id: Postgres refuses the text before running the statement) is
+    /// answered 400, and the events after it are taken as before. Workflows is started afresh, so its connections are
+    /// new, and the events are sent one at a time, 40 refused ones first: with Npgsql's automatic preparation on, a
+    /// refusal on the use that prepares the intake's statement (its fifth on a connection) left that statement broken on
+    /// the connection, and every event after it that the connection took was answered 500 (npgsql/npgsql#6391).
+    /// </summary>
+    [Fact]
+    public async Task An_event_the_database_refuses_leaves_the_events_after_it_untouched()
+    {
+        await fixture.Stack.KillAsync(DeployedStack.Workflows);
+        await fixture.Stack.RestartAsync(DeployedStack.Workflows);
+        using var http = Client();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fixture.AdminApiKey);
+        var workflows = fixture.Stack.Url(DeployedStack.Workflows);
+        var run = Guid.NewGuid().ToString("N");
+        async Task<HttpResponseMessage> SendAsync(string eventId) => await http.PostAsync(new Uri(workflows, "/internal/events"),
+            JsonContent.Create(new { event_id = eventId, store_id = $"refusal-{run}", type = "collection_viewed" }));
+
+        var answers = new List<(string Sent, int Status, string? ContentType)>();
+        for (var i = 0; i < 60; i++)
+        {
+            var refused = i < 40;
+            using var response = await SendAsync(refused ? $"nul-\u0000-{run}-{i}" : $"ok-{run}-{i}");
+            answers.Add((refused ? "refused" : "ordinary", (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+        }
+
+        Assert.All(answers.Where(a => a.Sent == "refused"), a => Assert.Equal((400, "application/problem+json"), (a.Status, a.ContentType)));
+        Assert.True(answers.Where(a => a.Sent == "ordinary").All(a => a.Status == 200),
+            "ordinary events after a refused one: " + string.Join(", ", answers.Select(a => $"{a.Sent} {a.Status}")));
     }
 
     /// <summary>What hostile callers put in ids, query values and fields.</summary>

@@ -265,7 +265,7 @@ public sealed class EventIntake(
                     // Nothing else to end when the shopper had no active enrollment before (this one aside).
                     if (email is not null && !known.NoActiveEnrollment(e.StoreId, email))
                     {
-                        await ending.EndForShopperAsync(e.StoreId, email, enrollment?.Id, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
+                        await ending.EndForShopperAsync(e.StoreId, email, enrollment, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
                     }
                 }
                 break;
@@ -288,30 +288,20 @@ public sealed class EventIntake(
         return IntakeResult.Accepted;
     }
 
-    private async Task<Enrollment?> EnrollOrUpdateAsync(
+    /// <summary>Enrolls the event's subject, or updates its enrollment; the enrollment's id, or null when none was begun.</summary>
+    private async Task<Guid?> EnrollOrUpdateAsync(
         WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, string[] storedAfter, KnownAbsent known, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
+        // What an update reads of the enrollment: not its context or features (large jsonb), which it replaces.
         var existing = known.NoEnrollment(e.StoreId, e.Type, subjectKey) ? null : await db.Enrollments
-            .FirstOrDefaultAsync(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey, ct);
+            .Where(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey)
+            .Select(x => new Enrolled(x.Id, x.SessionState, x.ContextOccurredAt, x.ShopperEmail, x.ShopperPhone, x.DiscountArm))
+            .FirstOrDefaultAsync(ct);
         if (existing is not null)
         {
-            // Latest cart, furthest session state; an older delivery arriving late changes neither.
-            // Held out or not, and the discount arm, were decided when it began and never change.
-            existing.SessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
-            if (occurredAt >= existing.ContextOccurredAt)
-            {
-                existing.Context = json;
-                existing.ContextOccurredAt = occurredAt;
-                existing.ShopperEmail = e.ShopperEmail ?? existing.ShopperEmail;
-                existing.ShopperPhone = e.Customer?.Phone ?? existing.ShopperPhone;
-                if (existing.DiscountArm is not null)
-                {
-                    existing.Features = await FeaturesAsync(e, json, existing.ShopperEmail, existing.SessionState, occurredAt, storedAfter, ct);
-                }
-            }
-            await db.SaveChangesAsync(ct);
-            return existing;
+            await UpdateAsync(existing, e, json, occurredAt, storedAfter, ct);
+            return existing.Id;
         }
 
         if (EventTypes.Recovery.Contains(e.Type)
@@ -356,7 +346,44 @@ public sealed class EventIntake(
             new KeyValuePair<string, object?>("held_out", heldOut));
         Activity.Current?.SetTag("flexype.enrollment.held_out", heldOut);
         Activity.Current?.SetTag("flexype.enrollment.discount_arm", arm);
-        return enrollment;
+        return enrollment.Id;
+    }
+
+    /// <summary>What updating an enrollment reads of it.</summary>
+    private sealed record Enrolled(
+        Guid Id, string? SessionState, DateTimeOffset ContextOccurredAt, string? ShopperEmail, string? ShopperPhone, string? DiscountArm);
+
+    /// <summary>
+    /// Another delivery of an enrolled checkout, session or customer: the latest cart and the furthest session state, in
+    /// one statement. An older delivery arriving late changes neither cart nor shopper. Held out or not, and the discount
+    /// arm, were decided when the enrollment began and never change.
+    /// </summary>
+    private async Task UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, string[] storedAfter, CancellationToken ct)
+    {
+        var sessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
+        var enrollment = db.Enrollments.Where(x => x.Id == existing.Id);
+        if (occurredAt < existing.ContextOccurredAt)
+        {
+            if (sessionState != existing.SessionState)
+            {
+                await enrollment.ExecuteUpdateAsync(set => set.SetProperty(x => x.SessionState, sessionState), ct);
+            }
+            return;
+        }
+        var email = e.ShopperEmail ?? existing.ShopperEmail;
+        var features = existing.DiscountArm is null ? null : await FeaturesAsync(e, json, email, sessionState, occurredAt, storedAfter, ct);
+        await enrollment.ExecuteUpdateAsync(set =>
+        {
+            set.SetProperty(x => x.SessionState, sessionState)
+                .SetProperty(x => x.Context, json)
+                .SetProperty(x => x.ContextOccurredAt, occurredAt)
+                .SetProperty(x => x.ShopperEmail, email)
+                .SetProperty(x => x.ShopperPhone, e.Customer?.Phone ?? existing.ShopperPhone);
+            if (features is not null)
+            {
+                set.SetProperty(x => x.Features, features);
+            }
+        }, ct);
     }
 
     /// <summary>

@@ -78,6 +78,13 @@ public sealed class HoldoutTests(WorkflowsStack stack) : IDisposable
         Assert.True(first.Values.Select(e => (string?)e["discount_arm"]).Where(a => a is not null).Distinct().Count() > 1,
             "the treated enrollments were drawn into more than one discount arm");
 
+        // What the uplift model scores a treated enrollment by (its features) follows the checkout's furthest state too.
+        async Task<Dictionary<string, double>> FeatureStatesAsync() => (await api.QueryAsync(
+            $"SELECT subject_key, (features ->> 'session_state')::float8 FROM enrollments WHERE store_id = '{events.StoreId}' AND features IS NOT NULL"))
+            .ToDictionary(r => (string)r[0]!, r => (double)r[1]!);
+        var featuresBefore = await FeatureStatesAsync();
+        Assert.Equal(first.Values.Count(e => e["discount_arm"] is not null), featuresBefore.Count);
+
         // The store's shares change, then every checkout is delivered again, further along.
         await api.PutSettingsAsync(events.StoreId, new { uplift = new { holdout_share = 0.0, exploration_share = 0.0 } });
         var emails = first.Values.ToDictionary(e => (string)e["subject_key"]!, e => (string)e["email"]!);
@@ -96,6 +103,10 @@ public sealed class HoldoutTests(WorkflowsStack stack) : IDisposable
             Assert.Equal((bool)before["held_out"]!, (bool)now["held_out"]!);
             Assert.Equal((string?)before["discount_arm"], (string?)now["discount_arm"]);
         }
+        var featuresAfter = await FeatureStatesAsync();
+        Assert.Equal(featuresBefore.Keys.Order(), featuresAfter.Keys.Order());
+        Assert.All(featuresBefore, f => Assert.True(featuresAfter[f.Key] > f.Value,
+            $"{f.Key}: the features' session state stayed {f.Value} after a delivery further along"));
     }
 
     private async Task RegisterStoreAsync() => await api.PostEventAsync(events.ProductViewed(NormalizedEvents.NewEmail(), "Store opener"));

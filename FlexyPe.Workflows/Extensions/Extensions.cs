@@ -21,13 +21,17 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Transactions are ours (claim, fire, write the outbox in one), so EF's retrying strategy stays off. Npgsql's
-        // automatic preparation (Max Auto Prepare) stays off too: a statement the database refused on the run that
-        // prepared it (a NUL in a text, refused before it runs) stayed broken on its connection, and every later run of
-        // it there failed (npgsql/npgsql#6391; HostileInputTests.An_event_the_database_refuses_leaves_the_events_after_it_untouched).
+        // Transactions are ours (claim, fire, write the outbox in one), so EF's retrying strategy stays off. Statements
+        // are prepared automatically, and a value Postgres would refuse while binding it is refused before it is sent
+        // (BindRefusals): refused by the database on the run that prepared it, a statement stayed broken on its
+        // connection (HostileInputTests.An_event_the_database_refuses_leaves_the_events_after_it_untouched).
         builder.AddNpgsqlDbContext<WorkflowsDbContext>("workflowsdb",
-            settings => settings.DisableRetry = true,
-            options => options.UseSnakeCaseNamingConvention());
+            settings =>
+            {
+                settings.DisableRetry = true;
+                settings.ConnectionString = PreparedStatements.WithAutoPrepare(settings.ConnectionString);
+            },
+            options => options.UseSnakeCaseNamingConvention().AddInterceptors(BindRefusals.Instance));
         builder.Services.AddMigration<WorkflowsDbContext>(DefaultSequences.SeedAsync);
 
         builder.Services.AddOptions<WorkflowsOptions>()

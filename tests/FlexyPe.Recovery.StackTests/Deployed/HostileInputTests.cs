@@ -199,7 +199,8 @@ public sealed class HostileInputTests(DeployedStackFixture fixture, ITestOutputH
     /// answered 400, and the events after it are taken as before. Workflows is started afresh, so its connections are
     /// new, and the events are sent one at a time, 40 refused ones first: with Npgsql's automatic preparation on, a
     /// refusal on the use that prepares the intake's statement (its fifth on a connection) left that statement broken on
-    /// the connection, and every event after it that the connection took was answered 500 (npgsql/npgsql#6391).
+    /// the connection, and every event after it that the connection took was answered 500 (npgsql/npgsql#6391). Now
+    /// such a value is refused before it is sent (BindRefusals).
     /// </summary>
     [Fact]
     public async Task An_event_the_database_refuses_leaves_the_events_after_it_untouched()

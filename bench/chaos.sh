@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for package in postgresql redis-server; do
-  dpkg -s "$package" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; }
+  # Installed, not merely known: a package removed but not purged keeps its entry ("deinstall ok config-files").
+  [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; }
 done
 dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo
 dir=$(mktemp -d /tmp/flexype-chaos-XXXXXX)

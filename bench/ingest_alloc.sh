@@ -19,7 +19,7 @@ REPORTS=$(mktemp -d)
 [ -n "${ALLOC_NO_BUILD:-}" ] || for p in FlexyPe.Ingest FlexyPe.Workflows FlexyPe.Notifier tools/FlexyPe.Simulator bench/Sending bench/OtlpSink bench/AllocProfile; do
   dotnet build -c Release -v q --nologo "$p" >/dev/null
 done
-dotnet tool restore >/dev/null
+bash scripts/restore-tools.sh >/dev/null
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
 deployed_up_paused "$DATA_DIR" bench/results/alloc.deployed.log.tmp "$REPORTS"

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFILE_RATE=${PROFILE_RATE:-1500} PROFILE_SECONDS=${PROFILE_SECONDS:-15} PROFILE_TRACE_SECONDS=${PROFILE_TRACE_SECONDS:-20}
 CPU_PROFILE=bench/CpuProfile/bin/Release/net10.0/cpu-profile
-dotnet tool restore >/dev/null
+bash scripts/restore-tools.sh >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
 export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET PG_STATEMENTS=1
 # shellcheck source=bench/deployed_up.sh

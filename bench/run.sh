@@ -122,7 +122,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- build ---------------------------------------------------------------------------------------------------------------
 log "building (Release)"
-dotnet tool restore >/dev/null
+bash scripts/restore-tools.sh >/dev/null
 if [ -z "${BENCH_NO_BUILD:-}" ]; then   # BENCH_NO_BUILD=1: measure the Release build already there
   dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
   dotnet build bench/AspNetCeiling -c Release -v quiet -nologo >/dev/null

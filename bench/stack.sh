@@ -4,7 +4,7 @@
 # answer, and stops it all on exit. Sets SECRET, ADMIN_KEY, LOG, DATA_DIR. Needs STACK_NAME and ROOT.
 mkdir -p bench/results
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-[ -n "${STACK_NO_BUILD:-}" ] || { dotnet tool restore >/dev/null; dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null; }
+[ -n "${STACK_NO_BUILD:-}" ] || { bash scripts/restore-tools.sh >/dev/null; dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null; }
 
 DATA_DIR=$(mktemp -d /tmp/flexype-$STACK_NAME-XXXXXX); chmod 755 "$DATA_DIR"
 apphost_pid=""; dcp_pid=""

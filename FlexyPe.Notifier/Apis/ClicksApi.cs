@@ -31,8 +31,10 @@ public static class ClicksApi
                 detail: "The link is damaged or was not made by this service; check that it was copied whole.");
         }
 
-        var message = await db.MessageRequests.AsNoTracking()
-            .Where(r => r.Id == target.MessageId)
+        // FOR SHARE waits for a send in flight: the sender holds the row from before the SMTP handoff until its
+        // transaction commits the tracked links, so a link followed the moment the email lands still finds them.
+        var message = await db.MessageRequests.FromSql($"SELECT * FROM message_requests WHERE id = {target.MessageId} FOR SHARE")
+            .AsNoTracking()
             .Select(r => new { r.StoreId, r.To, r.IdempotencyKey, r.TrackedLinks })
             .SingleOrDefaultAsync(cancellationToken);
         if (message is null || target.LinkIndex < 0 || target.LinkIndex >= message.TrackedLinks.Count)

@@ -9,6 +9,7 @@ using FlexyPe.Recovery.StackTests.Workflows;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace FlexyPe.Recovery.StackTests.EndToEnd;
 
@@ -73,6 +74,44 @@ public sealed class ClickTrackingTests(WorkflowsStack stack) : IDisposable
         // The console's figures count it.
         var stats = (await api.Http.GetFromJsonAsync<JsonArray>($"/api/stats/sequences?store_id={Uri.EscapeDataString(events.StoreId)}"))!;
         Assert.Equal(1, (int)stats.Single(s => (string)s!["sequence_key"]! == "abandoned-checkout")!["clicks"]!);
+    }
+
+    [Fact]
+    public async Task A_link_followed_while_its_email_is_still_being_recorded_waits_for_the_record_and_redirects()
+    {
+        var (html, _, checkoutUrl) = await FirstEmailAsync();
+        var tracked = new Uri(ButtonHref(html));
+        Assert.True((await StackClickTokensAsync()).TryRead(tracked.AbsolutePath["/c/".Length..], out var target));
+
+        // The moment between the SMTP server taking the email and Notifier committing its send: the sending loop holds
+        // the row, and what is committed has no tracked links yet.
+        await using var notifierDb = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("notifierdb"));
+        await notifierDb.OpenAsync();
+        var links = await ExecuteAsync(notifierDb, null, "SELECT tracked_links FROM message_requests WHERE id = @id", target.MessageId);
+        await ExecuteAsync(notifierDb, null, "UPDATE message_requests SET tracked_links = '{}' WHERE id = @id", target.MessageId);
+        await using var sending = await notifierDb.BeginTransactionAsync();
+        await ExecuteAsync(notifierDb, sending, "SELECT 1 FROM message_requests WHERE id = @id FOR UPDATE", target.MessageId);
+        await ExecuteAsync(notifierDb, sending, "UPDATE message_requests SET tracked_links = @links WHERE id = @id", target.MessageId, links);
+
+        var click = shopper.GetAsync(tracked.PathAndQuery);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(click.IsCompleted, "the click was answered while the send that records its link was still open");
+        await sending.CommitAsync();
+
+        using var response = await click;
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(checkoutUrl, response.Headers.Location!.OriginalString);
+    }
+
+    private static async Task<object?> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Guid id, object? links = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("id", id);
+        if (links is not null)
+        {
+            command.Parameters.AddWithValue("links", links);
+        }
+        return await command.ExecuteScalarAsync();
     }
 
     [Fact]

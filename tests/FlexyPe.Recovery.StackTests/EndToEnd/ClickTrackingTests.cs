@@ -87,7 +87,8 @@ public sealed class ClickTrackingTests(WorkflowsStack stack) : IDisposable
         // the row, and what is committed has no tracked links yet.
         await using var notifierDb = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("notifierdb"));
         await notifierDb.OpenAsync();
-        var links = await ExecuteAsync(notifierDb, null, "SELECT tracked_links FROM message_requests WHERE id = @id", target.MessageId);
+        // FOR SHARE: the email can be in smtp4dev before Notifier has committed its send and its links.
+        var links = await ExecuteAsync(notifierDb, null, "SELECT tracked_links FROM message_requests WHERE id = @id FOR SHARE", target.MessageId);
         await ExecuteAsync(notifierDb, null, "UPDATE message_requests SET tracked_links = '{}' WHERE id = @id", target.MessageId);
         await using var sending = await notifierDb.BeginTransactionAsync();
         await ExecuteAsync(notifierDb, sending, "SELECT 1 FROM message_requests WHERE id = @id FOR UPDATE", target.MessageId);

@@ -225,7 +225,8 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
     public async Task A_message_already_on_its_way_when_its_address_is_suppressed_goes_out_and_the_next_one_does_not()
     {
         await using var smtp = await TestSmtpServer.StartAsync();
-        smtp.SaveDelay = TimeSpan.FromSeconds(2);
+        var suppressed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        smtp.AcceptWhen = suppressed.Task;
         await using var notifier = await NotifierProcess.StartAsync(await NotifierProcess.CreateDatabaseAsync(stack), smtp.ConnectionString, stack.AdminApiKey);
         var to = NewAddress();
 
@@ -234,6 +235,8 @@ public sealed class NotifierSmtpServerTests(RecoveryStack stack)
         await smtp.Receiving.WaitAsync(TimeSpan.FromSeconds(30));
         var suppression = await notifier.Client.PostJsonAsync("/api/suppressions",
             new { store_id = "test-store.myshopify.com", email = to });
+        // The server accepts the message only now, after the suppression is recorded.
+        suppressed.SetResult();
 
         Assert.Equal("sent", await notifier.Client.FinalStatusAsync(firstId));
         var first = (await notifier.Client.MessageAsync(firstId)).GetProperty("message");

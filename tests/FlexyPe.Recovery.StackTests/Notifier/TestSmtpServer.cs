@@ -44,6 +44,9 @@ internal sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>How long the server takes to accept each message (so concurrent senders overlap).</summary>
     public TimeSpan SaveDelay { get; set; }
 
+    /// <summary>When set, the server accepts each message's data only once this completes (a test's gate).</summary>
+    public Task? AcceptWhen { get; set; }
+
     /// <summary>Completes when the server starts taking the data of its first message (then waits <see cref="SaveDelay"/>).</summary>
     public Task Receiving => receiving.Task;
 
@@ -149,6 +152,10 @@ internal sealed class TestSmtpServer : IAsyncDisposable
             if (owner.SaveDelay > TimeSpan.Zero)
             {
                 await Task.Delay(owner.SaveDelay, cancellationToken);
+            }
+            if (owner.AcceptWhen is { } gate)
+            {
+                await gate.WaitAsync(cancellationToken);
             }
             var message = await MimeMessage.LoadAsync(new MemoryStream(buffer.ToArray()), cancellationToken);
             owner.sessionOf[message] = (context.Pipe.IsSecure, context.Authentication.IsAuthenticated ? context.Authentication.User : null);

@@ -23,10 +23,10 @@ public sealed class WorkflowsApi(RecoveryStack stack) : IDisposable
     }
 
     /// <summary>
-    /// Waits until Workflows answers <c>/health</c> with 200 eight times in a row, each on a new connection: the AppHost
-    /// has no HTTP health check for it, so "healthy" to Aspire means only "started", before migrations and Quartz are
-    /// up. With replicas, the AppHost's proxy sends each connection to one of them, and one still starting closes it
-    /// (seen on a loaded machine: a replica in the Quartz cluster, not yet listening); eight in a row reach them all.
+    /// Waits until Workflows answers <c>/health</c> with 200 eight times in a row, each on a new connection. The AppHost's
+    /// health check of it can pass while a replica is still starting: the AppHost's proxy sends each connection to one of
+    /// them, and one still starting closes it (seen on a loaded machine: a replica in the Quartz cluster, not yet
+    /// listening); eight in a row reach them all.
     /// </summary>
     public static async Task WaitUntilServingAsync(RecoveryStack stack, CancellationToken cancellationToken)
     {

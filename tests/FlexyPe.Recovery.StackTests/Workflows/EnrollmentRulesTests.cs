@@ -236,6 +236,27 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_finds_the_purchases_made_before_it_and_in_it_and_enrolls_no_checkout_abandoned_before_one()
+    {
+        // A checkout abandoned before its shopper's purchase and delivered after it (late) starts nothing, whether the
+        // purchase came before the batch or earlier in it; a new shopper's checkout in the same batch is enrolled.
+        var purchasedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var boughtBefore = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedCheckout("chk-batch-paid-before", boughtBefore, "COMPLETED", occurredAt: purchasedAt));
+        var boughtInBatch = NormalizedEvents.NewEmail();
+
+        var results = await api.PostEventBatchAsync(
+            (events.AbandonedCheckout("chk-batch-paid-before-2", boughtBefore, occurredAt: purchasedAt.AddMinutes(-2)), null),
+            (events.AbandonedCheckout("chk-batch-paid-in", boughtInBatch, "COMPLETED", occurredAt: purchasedAt), null),
+            (events.AbandonedCheckout("chk-batch-paid-in-2", boughtInBatch, occurredAt: purchasedAt.AddMinutes(-2)), null),
+            (events.AbandonedCheckout("chk-batch-new", NormalizedEvents.NewEmail(), occurredAt: purchasedAt.AddMinutes(-2)), null));
+
+        Assert.Equal(["accepted", "accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var enrolled = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        Assert.Equal("chk-batch-new", (string)enrolled["subject_key"]!);
+    }
+
+    [Fact]
     public async Task An_event_the_database_refuses_is_answered_alone_and_the_rest_of_its_batch_is_taken()
     {
         // Postgres' jsonb refuses \u0000: that event cannot be stored, so the batch cannot be taken in one transaction.

@@ -9,10 +9,7 @@
 #   CHAOS_REPLICAS=1 bash bench/chaos.sh    (one process of each service only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for package in postgresql redis-server; do
-  # Installed, not merely known: a package removed but not purged keeps its entry ("deinstall ok config-files").
-  [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; }
-done
+bash scripts/ensure-packages.sh postgresql redis-server
 dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo
 dir=$(mktemp -d /tmp/flexype-chaos-XXXXXX)
 chmod 755 "$dir"

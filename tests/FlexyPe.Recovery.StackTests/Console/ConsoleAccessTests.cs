@@ -75,7 +75,7 @@ public sealed class ConsoleAccessTests(ConsoleStack stack)
         await page.FillAsync("#email", ConsoleStack.AdminEmail);
         await page.FillAsync("#password", ConsoleStack.AdminPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/deliveries", ConsoleStack.Arrived);
+        await ConsoleStack.ArrivedAtAsync(page, new Regex("/deliveries$"));
         await ConsoleStack.WaitInteractiveAsync(page);
 
         Assert.Equal("Deliveries", await page.Locator("h1").InnerTextAsync());

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using FlexyPe.Recovery.StackTests.Stack;
 using FlexyPe.Recovery.StackTests.Workflows;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace FlexyPe.Recovery.StackTests.Console;
 
@@ -65,11 +66,35 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
     }
 
     /// <summary>
-    /// For waiting on where a click led: until the navigation is committed, not until the next page's load event. Each
-    /// caller then waits for what it needs (interactive, a locator). Under CI's load a load event after saving a sequence
-    /// once took over 30 s, Playwright's default; the bound is a safety net, not a measure.
+    /// Waits until the page's address is <paramref name="url"/>, by polling it. The console's links and saves navigate
+    /// inside the page (Blazor's router, <c>history.pushState</c>), and Playwright's <c>WaitForURLAsync</c>, which waits
+    /// for a navigation event, once ran out its 60 s on a loaded machine with the page already at the address. Not the
+    /// next page's load event either: each caller then waits for what it needs (interactive, a locator). The bound is a
+    /// safety net for a loaded machine, not a measure.
     /// </summary>
-    public static readonly PageWaitForURLOptions Arrived = new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 };
+    public static Task ArrivedAtAsync(IPage page, Regex url)
+        => Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = 60_000 });
+
+    /// <summary>
+    /// Clicks Save on a new sequence and waits for its page; if the save does not lead there, fails with what the editor
+    /// showed instead (its refusal, the fields' errors, the button's text).
+    /// </summary>
+    public static async Task SaveNewSequenceAsync(IPage page, string key)
+    {
+        await page.ClickAsync("#save-sequence");
+        try
+        {
+            await ArrivedAtAsync(page, new Regex($"/sequences/{Regex.Escape(key)}$"));
+        }
+        catch (PlaywrightException)
+        {
+            var shown = await page.Locator("#save-problem, #save-notice, .field-error").AllInnerTextsAsync();
+            var button = await page.Locator("#save-sequence").InnerTextAsync();
+            throw new InvalidOperationException(
+                $"Saving sequence {key} did not lead to its page (still at {page.Url}). The Save button says \"{button}\"; " +
+                $"the form shows: {string.Join(" | ", shown.Where(text => !string.IsNullOrWhiteSpace(text)))}");
+        }
+    }
 
     public Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900)
         => Browser.NewContextAsync(new BrowserNewContextOptions

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using FlexyPe.Recovery.StackTests.Notifier;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -30,8 +31,7 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.ClickAsync("#add-step");
         await page.FillAsync("#step-1-delay", "1 day");
         await page.FillAsync("#step-1-subject", "Still thinking it over, {{ customer.first_name }}?");
-        await page.ClickAsync("#save-sequence");
-        await page.WaitForURLAsync($"**/sequences/{key}", ConsoleStack.Arrived);
+        await ConsoleStack.SaveNewSequenceAsync(page, key);
         await page.ReloadAsync();
         await ConsoleStack.WaitInteractiveAsync(page);
         // Interactive, the editor loads the sequence again: count its steps once it has.
@@ -149,7 +149,7 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.FillAsync("#email", ConsoleStack.AdminEmail);
         await page.FillAsync("#password", ConsoleStack.AdminPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync($"**/sequences/{key}", ConsoleStack.Arrived);
+        await ConsoleStack.ArrivedAtAsync(page, new Regex($"/sequences/{Regex.Escape(key)}$"));
         await ConsoleStack.WaitInteractiveAsync(page);
         await page.Locator("#draft-offer").GetByRole(AriaRole.Button, new() { Name = "Restore them" }).ClickAsync();
         // The click is handled on the server, over the circuit: look once the page says the changes are back.

@@ -30,7 +30,7 @@ public sealed class ShopperAndSettingsTests(ConsoleStack stack) : IDisposable
         // there can land on a row the search's answer is replacing, and go nowhere. Click once the search has answered.
         await Expect(page.Locator("h2", new() { HasText = $"Enrollments of {email}" })).ToBeVisibleAsync();
         await page.Locator("#enrollments a", new() { HasText = email }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/shoppers/[0-9a-f-]{36}$"), ConsoleStack.Arrived);
+        await ConsoleStack.ArrivedAtAsync(page, new Regex("/shoppers/[0-9a-f-]{36}$"));
         var timeline = page.Locator("#timeline");
         await timeline.WaitForAsync();
 

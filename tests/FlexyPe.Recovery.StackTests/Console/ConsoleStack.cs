@@ -75,6 +75,9 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
     public static Task ArrivedAtAsync(IPage page, Regex url)
         => Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = 60_000 });
 
+    /// <summary>The address of a sequence's editor page, whatever the host.</summary>
+    public static Regex SequencePage(string key) => new($"/sequences/{Regex.Escape(key)}$");
+
     /// <summary>
     /// Clicks Save on a new sequence and waits for its page; if the save does not lead there, fails with what the editor
     /// showed instead (its refusal, the fields' errors, the button's text).
@@ -84,7 +87,7 @@ public sealed class ConsoleStack : ServingWorkflowsStack, IAsyncLifetime
         await page.ClickAsync("#save-sequence");
         try
         {
-            await ArrivedAtAsync(page, new Regex($"/sequences/{Regex.Escape(key)}$"));
+            await ArrivedAtAsync(page, SequencePage(key));
         }
         catch (PlaywrightException)
         {

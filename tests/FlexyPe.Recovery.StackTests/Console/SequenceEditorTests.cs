@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using FlexyPe.Recovery.StackTests.Notifier;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -149,7 +148,7 @@ public sealed class SequenceEditorTests(ConsoleStack stack) : IDisposable
         await page.FillAsync("#email", ConsoleStack.AdminEmail);
         await page.FillAsync("#password", ConsoleStack.AdminPassword);
         await page.ClickAsync("button[type=submit]");
-        await ConsoleStack.ArrivedAtAsync(page, new Regex($"/sequences/{Regex.Escape(key)}$"));
+        await ConsoleStack.ArrivedAtAsync(page, ConsoleStack.SequencePage(key));
         await ConsoleStack.WaitInteractiveAsync(page);
         await page.Locator("#draft-offer").GetByRole(AriaRole.Button, new() { Name = "Restore them" }).ClickAsync();
         // The click is handled on the server, over the circuit: look once the page says the changes are back.

@@ -50,8 +50,7 @@ public static class StackControl
         }
         catch (Exception ex) when (ex is DistributedApplicationException or OperationCanceledException)
         {
-            watching.Cancel();
-            await watch;
+            await StopWatchingAsync();
             var instances = states.Select(s => s.Instance).Distinct().ToList();
             var logs = await LastLogLinesAsync(stack, instances);
             throw new InvalidOperationException(
@@ -60,7 +59,13 @@ public static class StackControl
         }
         finally
         {
-            watching.Cancel();
+            await StopWatchingAsync();
+        }
+
+        // Idempotent: the failure path stops the watch to read what it saw; finally stops it on every path.
+        async Task StopWatchingAsync()
+        {
+            await watching.CancelAsync();
             await watch;
         }
     }

@@ -7,7 +7,8 @@
 #   traces sampled as in production: OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=TRACE_SAMPLE.
 # Everything it starts is its descendant, so its CPU can be counted apart from the AppHost's; TERM stops it all.
 #   SECRET=… ADMIN_KEY=… bash bench/deployed.sh DIR   (run by bench/run.sh; DIR must be empty and readable by postgres;
-#   the secrets come in the environment, never on a command line)
+#   the secrets come in the environment, never on a command line). INGEST_ENV="NAME=VALUE …" adds settings to Ingest's
+#   environment only (a runtime switch another service cannot run with, such as inline socket completions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -59,5 +60,5 @@ service Workflows 5211 ConnectionStrings__workflowsdb="$(pg workflowsdb)" servic
 service Notifier 5311 ConnectionStrings__notifierdb="$(pg notifierdb)" ConnectionStrings__smtp=smtp://127.0.0.1:2526 \
   services__workflows__http__0=http://127.0.0.1:5211 Notifier__PublicBaseUrl=http://127.0.0.1:5311
 service Ingest 5110 ConnectionStrings__ingestdb="$(pg ingestdb)" ConnectionStrings__redis=127.0.0.1:6391 \
-  services__workflows__http__0=http://127.0.0.1:5211 Ingest__WebhookSecrets__0="$SECRET"
+  services__workflows__http__0=http://127.0.0.1:5211 Ingest__WebhookSecrets__0="$SECRET" ${INGEST_ENV:-}
 wait

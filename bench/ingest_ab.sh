@@ -8,7 +8,8 @@
 #   bench/results/ingest-ab.json; leaves FlexyPe.Ingest/bin/Release/net10.0 as it found it). AB_WHOLE_STACK=1 leaves
 #   Workflows running (part 1's whole-stack figure) instead of pausing it. For a setting rather than a build, pass one
 #   copy of the build folder twice and each side's settings as the stack's environment, as intake_ab.sh takes them:
-#   AB_ENV_B="Ingest__MaxBatchSize=64" (AB_ENV_A likewise). AB_CHECKOUTS=1 compares two commits of the whole stack
+#   AB_ENV_B="Ingest__MaxBatchSize=64" (AB_ENV_A likewise; AB_ENV_B="INGEST_ENV=NAME=VALUE" sets it for Ingest alone, see
+#   deployed.sh). AB_CHECKOUTS=1 compares two commits of the whole stack
 #   instead: BEFORE_DIR and AFTER_DIR are then checkouts (a git worktree each), each built in Release with its
 #   bench/Sending and bench/OtlpSink, and each round runs that checkout's bench/deployed.sh (its services, its migrations).
 set -euo pipefail

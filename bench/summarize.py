@@ -146,6 +146,10 @@ def target(name):
             "service_latency_ms": load_m.get("service_latency_ms"),
             "generator": "flexype-simulator load (open loop; latency from each request's due time)",
         }
+        cpu = read(f"{name}.fixed.cpu.json")
+        if cpu:
+            # Every process on the machine, this target's or not: what shared the cores while the latency was measured.
+            result["at_fixed_rate"]["cpu_seconds_every_process"] = json.loads(cpu)
     events = read(f"{name}.events")
     if events and events.strip().isdigit():
         result["events_stored_total"] = int(events)

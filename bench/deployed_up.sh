@@ -19,6 +19,11 @@
 #                         the simulator's journeys (every payload version) at a fixed rate, open loop
 #   deployed_drain [START]
 #                         waits until no hand-off waits; prints the seconds since START (date +%s.%N; default now)
+# For saturating the deployed Ingest with wrk (ingest_ab.sh, ingest_perf.sh):
+#   deployed_wrk_payloads the payload mix bench/wrk/webhooks.lua sends (made once by the simulator, kept as a .tmp
+#                         file), exported with the path it posts to; SECRET must be exported already
+#   deployed_saturate SECONDS RUN_ID
+#                         wrk -t2 -c32 at Ingest for SECONDS; prints wrk's report
 deployed_up() {
   bash "${DEPLOYED_ROOT:-.}/bench/deployed.sh" "$1" >"$2" 2>&1 &
   deployed_pid=$!
@@ -81,4 +86,15 @@ deployed_drain() {
     sleep 0.1
   done
   echo "not drained" >&2; return 1
+}
+
+deployed_wrk_payloads() {
+  PAYLOADS=$(pwd)/bench/results/payloads.lua.tmp
+  [ -f "$PAYLOADS" ] || tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator payloads --version mixed --seed 2026 \
+    --run-id bench --count 400 --out "$PAYLOADS" >/dev/null
+  export PAYLOADS FLEXYPE_WEBHOOK_SECRET=$SECRET WEBHOOK_PATH=/webhooks/flexype
+}
+
+deployed_saturate() {
+  RUN_ID="$2" wrk -t2 -c32 -d"$1s" --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110
 }

@@ -16,13 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}
 BIN=FlexyPe.Ingest/bin/Release/net10.0
-PAYLOADS=$(pwd)/bench/results/payloads.lua.tmp
-[ -f "$PAYLOADS" ] || tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator payloads --version mixed --seed 2026 \
-  --run-id bench --count 400 --out "$PAYLOADS" >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY PAYLOADS FLEXYPE_WEBHOOK_SECRET=$SECRET WEBHOOK_PATH=/webhooks/flexype
+export SECRET ADMIN_KEY
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_wrk_payloads
 kept=$(mktemp -d); cp -r "$BIN" "$kept/"
 wf=""
 finish() {
@@ -40,10 +38,10 @@ for i in $(seq 1 "$ROUNDS"); do
   PG_STATEMENTS=1 deployed_up_env "$side_env" "$run" "$run/deployed.log"
   if [ -z "${AB_WHOLE_STACK:-}" ]; then wf=$WF_PID; kill -STOP "$wf"; fi
   sql "create extension if not exists pg_stat_statements" >/dev/null
-  RUN_ID="w$i$RANDOM" wrk -t2 -c32 -d5s --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 >/dev/null
+  deployed_saturate 5 "w$i$RANDOM" >/dev/null
   sql "select pg_stat_statements_reset()" >/dev/null
   read -r lsn events < <(sql "select pg_current_wal_lsn(), count(*) from events")
-  rps=$(RUN_ID="s$i$RANDOM" wrk -t2 -c32 -d"${AB_SECONDS}s" --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110 | awk '/Requests\/sec/{print $2}')
+  rps=$(deployed_saturate "$AB_SECONDS" "s$i$RANDOM" | awk '/Requests\/sec/{print $2}')
   us=$(sql "select round((total_exec_time / nullif(rows, 0))::numeric * 1000, 1) from pg_stat_statements
             where query like '%WITH incoming AS%' order by total_exec_time desc limit 1")
   # What the measured round wrote to the WAL, per event it stored: a lever that writes less shows here, whatever the noise.

@@ -11,22 +11,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PERF_SECONDS=${PERF_SECONDS:-10} PERF_HZ=${PERF_HZ:-999}
 command -v perf >/dev/null || bash scripts/ensure-packages.sh linux-perf
-PAYLOADS=$(pwd)/bench/results/payloads.lua.tmp
-[ -f "$PAYLOADS" ] || tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator payloads --version mixed --seed 2026 \
-  --run-id bench --count 400 --out "$PAYLOADS" >/dev/null
 SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY PAYLOADS FLEXYPE_WEBHOOK_SECRET=$SECRET WEBHOOK_PATH=/webhooks/flexype
-export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+export SECRET ADMIN_KEY DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_wrk_payloads
 run=$(mktemp -d /tmp/ingest-perf.XXXX); chmod 755 "$run"
 deployed_sinks
 deployed_up_paused "$run" "$run/deployed.log"
 ingest=$(pgrep -f '^./FlexyPe.Ingest' | head -n 1)
-saturate() { RUN_ID="$1$RANDOM" wrk -t2 -c32 -d"$2s" --timeout 10s -s bench/wrk/webhooks.lua http://127.0.0.1:5110; }
-saturate warm 5 >/dev/null
+deployed_saturate 5 "warm$RANDOM" >/dev/null
 python3 bench/cpu_sample.py snap "$run/cpu.snap"
-saturate perf $((PERF_SECONDS + 4)) >"$run/wrk.txt" &
+deployed_saturate $((PERF_SECONDS + 4)) "perf$RANDOM" >"$run/wrk.txt" &
 wrk_pid=$!
 sleep 2
 perf record -F "$PERF_HZ" -g -p "$ingest" -o "$run/perf.data" -- sleep "$PERF_SECONDS" 2>/dev/null

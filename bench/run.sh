@@ -181,7 +181,8 @@ resume_workflows() { [ -z "${workflows_deployed:-}" ] || kill -CONT "$workflows_
 fixed_rate() { # name
   local name=$1
   log "$name: ${LATENCY_RATE} req/s for ${LATENCY_SECONDS}s (flexype-simulator load)"
-  # Every process's CPU meanwhile, this run's or not: what shared the cores with the target while its latency was measured.
+  # The CPU meanwhile of every process still running at its end, this run's or not (the load generator, gone by then,
+  # is not in it): what shared the cores with the target while its latency was measured.
   python3 "$BENCH/cpu_sample.py" snap "$RAW/$name.fixed.cpu0"
   "$SIM" load --url "${BASE[$name]}${PATH_OF[$name]}" --rate "$LATENCY_RATE" --duration "$LATENCY_SECONDS" --concurrency 64 \
     --version mixed --seed "$SEED" --run-id "${RUN_STAMP}l$name" --timeout 10 --quiet --report "$RAW/$name.latency.json" \

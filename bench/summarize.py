@@ -148,7 +148,7 @@ def target(name):
         }
         cpu = read(f"{name}.fixed.cpu.json")
         if cpu:
-            # Every process on the machine, this target's or not: what shared the cores while the latency was measured.
+            # Every process still running at the end, this target's or not (not the load generator, gone by then).
             result["at_fixed_rate"]["cpu_seconds_every_process"] = json.loads(cpu)
     events = read(f"{name}.events")
     if events and events.strip().isdigit():

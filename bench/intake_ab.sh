@@ -3,7 +3,9 @@
 # the simulator's journeys at INTAKE_RATE events/s for INTAKE_SECONDS, faster than Workflows takes them, then the
 # time until the hand-off backlog is gone. The drain rate (backlog left when the load ends / seconds to take it) is
 # Workflows' intake with the machine to itself; a steadier figure for a Workflows lever than the pipeline's slope,
-# whose open-loop load shares the cores. For a lever of issue 16: build Workflows before and after the change, copy
+# whose open-loop load shares the cores. Over each drain it also records the CPU seconds of the stack's processes
+# (cpu_sample.py): the CPU each process spends per event drained is what a lever saves, and moves less with how fast
+# the machine is that hour than the drain rate does. For a lever of issue 16: build Workflows before and after the change, copy
 # each bin/Release/net10.0 folder aside, then
 #   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/intake-ab.json; leaves the build folder as it found it)
@@ -37,10 +39,13 @@ for i in $(seq 1 "$ROUNDS"); do
   deployed_load 300 10 "warm$i$RANDOM"; deployed_drain >/dev/null
   before=$(deployed_taken)
   deployed_load "$INTAKE_RATE" "$INTAKE_SECONDS" "ab$i$RANDOM"
+  start=$(date +%s.%N)
+  python3 bench/cpu_sample.py snap "$run/cpu.snap"
   left=$(deployed_backlog)
-  seconds=$(deployed_drain)
+  seconds=$(deployed_drain "$start")
+  python3 bench/cpu_sample.py diff "$run/cpu.snap" "$deployed_pid" >"$run/cpu.json"
   took=$(( $(deployed_taken) - before ))
-  echo "$side $left $seconds $took $(cut -d' ' -f1 /proc/loadavg)" | tee -a bench/results/intake-ab.tmp
+  echo "$side $left $seconds $took $(cut -d' ' -f1 /proc/loadavg) $(tr -d ' ' <"$run/cpu.json")" | tee -a bench/results/intake-ab.tmp
   deployed_down
   rm -rf "$run"
 done
@@ -48,15 +53,24 @@ python3 - "$A" "$B" <<'PY'
 import json, os, statistics, sys
 rows = [l.split() for l in open("bench/results/intake-ab.tmp") if l.strip()]
 rate = lambda r: float(r[1]) / float(r[2])
+cpu = lambda r: json.loads(r[5])
+# CPU milliseconds per event drained: Workflows, Postgres, and every process of the stack (Ingest's relay, the sinks).
+per_event = lambda r, group: 1000 * (sum(cpu(r).values()) if group == "all" else cpu(r).get(group, 0.0)) / int(r[1])
+GROUPS = ("workflows", "postgres", "all")
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 res = {"what": "Workflows' intake from a standing hand-off backlog on the deployed stack: the simulator's journeys sent faster "
-               "than Workflows takes them, then backlog left at the end of the load / seconds until it is gone",
+               "than Workflows takes them, then backlog left at the end of the load / seconds until it is gone, and the CPU "
+               "milliseconds per event drained of Workflows, Postgres and every process of the stack (cpu_sample.py)",
        "a": sys.argv[1], "b": sys.argv[2], "a_env": os.environ.get("AB_ENV_A", ""), "b_env": os.environ.get("AB_ENV_B", ""),
        "rounds": [{"side": r[0], "backlog_left": int(r[1]), "drain_seconds": float(r[2]), "events_taken": int(r[3]),
-                   "drain_events_per_second": round(rate(r), 1), "loadavg": float(r[4])} for r in rows]}
+                   "drain_events_per_second": round(rate(r), 1), "loadavg": float(r[4]),
+                   "cpu_seconds_over_the_drain": cpu(r),
+                   "cpu_ms_per_event": {g: round(per_event(r, g), 3) for g in GROUPS}} for r in rows]}
 for s in "AB":
     res[f"{s.lower()}_drain_events_per_second"] = round(statistics.mean(rate(r) for r in side[s]), 1)
+    res[f"{s.lower()}_cpu_ms_per_event"] = {g: round(statistics.mean(per_event(r, g) for r in side[s]), 3) for g in GROUPS}
 res["ratio_drain_b_over_a"] = round(res["b_drain_events_per_second"] / res["a_drain_events_per_second"], 3)
+res["ratio_cpu_per_event_b_over_a"] = {g: round(res["b_cpu_ms_per_event"][g] / res["a_cpu_ms_per_event"][g], 3) for g in GROUPS}
 print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=2))
 json.dump(res, open("bench/results/intake-ab.json", "w"), indent=2)
 PY

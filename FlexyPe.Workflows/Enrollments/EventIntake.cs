@@ -39,6 +39,14 @@ public sealed class EventIntake(
     private readonly Dictionary<string, Sequence?> currentSequences = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// New enrollments (with their steps) not yet written: a batch writes them in one <c>SaveChanges</c>, one round trip,
+    /// before it commits, unless a later event of it touches one of their shoppers or subjects first (then before that
+    /// event's rules read them; <see cref="WriteEnrollmentsTouchedByAsync"/>). No one else sees them before the commit
+    /// either way, and the batch holds their locks, so no one else enrolls them meanwhile.
+    /// </summary>
+    private readonly List<Enrollment> unwritten = [];
+
+    /// <summary>
     /// Takes one event in its own transaction. <paramref name="parent"/> is the trace the event belongs to when it
     /// came in a batch (default: the current request's).
     /// </summary>
@@ -49,6 +57,7 @@ public sealed class EventIntake(
         {
             // One event, one unit of work: nothing an earlier event of a batch loaded (or left unsaved) carries over.
             db.ChangeTracker.Clear();
+            unwritten.Clear();
             await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
             // The products the event shows, committed on their own before the event's transaction, as the store is: the
             // rows are shared by every shopper of the store, and an event's transaction holding them to its commit made
@@ -64,13 +73,15 @@ public sealed class EventIntake(
             // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
             var now = clock.Now;
             var result = (await StoreAsync([(e, json)], now, ct))[0]
-                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, storedAfter: [], KnownAbsent.Nothing(), ct)
+                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, Turn.Alone, ct)
                 : Duplicate(activity);
+            await WriteEnrollmentsAsync(ct);
             await CommitAsync(transaction, ct);
             return result;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            unwritten.Clear();
             counts.Drop();
             // The caller answers or retries; the span shows the event was not taken, and why (no content of it).
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
@@ -85,7 +96,9 @@ public sealed class EventIntake(
     /// event takes its own in, so a batch and a single event never wait on each other in a cycle. Then one statement
     /// stores every event as received (a repeat, also within the batch, is a duplicate), and each event's rules run, in
     /// the order sent, each seeing the events before it and none after it, as when taken one by one (the later ones,
-    /// stored already, are left out of what its rules read). Null when the batch could not be taken
+    /// stored already, are left out of what its rules read). What the rules of its new enrollments would read one by one
+    /// (purchased since? the shopper's history) is read once for all of them (<see cref="BatchReads"/>), and the new
+    /// enrollments are written together (<see cref="unwritten"/>). Null when the batch could not be taken
     /// as a whole (an event the database refuses, a deadlock with a neighbour): nothing of it is kept, and the caller
     /// takes the events one by one, so each gets its own answer.
     /// </summary>
@@ -100,6 +113,7 @@ public sealed class EventIntake(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             db.ChangeTracker.Clear();
+            unwritten.Clear();
             counts.Drop();
             telemetry.IntakeBatchesSplit.Add(1);
             logger.LogWarning("A batch of {Count} events was not taken in one transaction ({Error}); taking them one by one",
@@ -111,6 +125,7 @@ public sealed class EventIntake(
     private async Task<IntakeResult[]> TakeBatchAsync(IReadOnlyList<BatchEvent> batch, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
+        unwritten.Clear();
         foreach (var e in batch.Select(b => b.Event).DistinctBy(e => e.StoreId))
         {
             await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
@@ -128,7 +143,9 @@ public sealed class EventIntake(
         // When the events were taken: read once every lock is held, so no step fired after it went unseen.
         var now = clock.Now;
         var stored = await StoreAsync([.. batch.Select(b => (b.Event, b.Json))], now, ct);
-        var known = await KnownAbsent.ReadAsync(db, [.. batch.Select(b => b.Event)], ct);
+        WorkflowEvent[] events = [.. batch.Select(b => b.Event)];
+        var known = await KnownAbsent.ReadAsync(db, events, ct);
+        var reads = await BatchReads.ReadAsync(db, events, stored, known, OffersDiscountAsync, now, ct);
         var results = new IntakeResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -137,8 +154,12 @@ public sealed class EventIntake(
             try
             {
                 db.ChangeTracker.Clear();
+                if (stored[i])
+                {
+                    await WriteEnrollmentsTouchedByAsync(e, ct);
+                }
                 results[i] = stored[i]
-                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, StoredAfter(batch, stored, i), known, ct)
+                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, new Turn(i, StoredAfter(batch, stored, i), known, reads), ct)
                     : Duplicate(activity);
                 known.Forget(e);
             }
@@ -148,8 +169,36 @@ public sealed class EventIntake(
                 throw;
             }
         }
+        await WriteEnrollmentsAsync(ct);
         await CommitAsync(transaction, ct);
         return results;
+    }
+
+    /// <summary>Writes the new enrollments not yet written, with their steps, in one <c>SaveChanges</c>.</summary>
+    private async Task WriteEnrollmentsAsync(CancellationToken ct)
+    {
+        if (unwritten.Count == 0)
+        {
+            return;
+        }
+        db.Enrollments.AddRange(unwritten);
+        await db.SaveChangesAsync(ct);
+        unwritten.Clear();
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// Writes them first when <paramref name="e"/>'s rules may read one of them: one of the same store with its shopper,
+    /// or with its checkout, session or customer as the subject.
+    /// </summary>
+    private async Task WriteEnrollmentsTouchedByAsync(WorkflowEvent e, CancellationToken ct)
+    {
+        var subjects = new[] { e.Checkout?.Key, e.Session?.Key, KnownAbsent.SubjectKey(e) };
+        if (unwritten.Any(x => x.StoreId == e.StoreId
+            && ((e.ShopperEmail is not null && x.ShopperEmail == e.ShopperEmail) || subjects.Contains(x.SubjectKey))))
+        {
+            await WriteEnrollmentsAsync(ct);
+        }
     }
 
     /// <summary>A transaction for intake. A failure anywhere in it rolls all of it back (the sender retries), so no
@@ -239,14 +288,24 @@ public sealed class EventIntake(
     }
 
     /// <summary>
+    /// An event's turn in its batch: its place (<see cref="Index"/>), the events of the batch after it, stored already, that
+    /// its rules must not see (<see cref="StoredAfter"/>), and what the batch read before any rules ran, so not read again.
+    /// </summary>
+    private sealed record Turn(int Index, string[] StoredAfter, KnownAbsent Known, BatchReads Reads)
+    {
+        /// <summary>An event taken on its own: nothing after it, nothing read before.</summary>
+        public static readonly Turn Alone = new(0, [], KnownAbsent.Nothing(), BatchReads.Nothing());
+    }
+
+    /// <summary>
     /// Runs the rules of an event just stored, in a transaction holding its shopper's lock.
     /// <paramref name="subjectLocked"/>: the transaction holds its checkout or session lock too (a batch takes them all at
-    /// once). <paramref name="storedAfter"/>: events of its batch after it, stored already, that its rules must not see.
-    /// <paramref name="known"/>: what its batch found absent, so not read again.
+    /// once).
     /// </summary>
     private async Task<IntakeResult> ApplyRulesAsync(
-        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, string[] storedAfter, KnownAbsent known, CancellationToken ct)
+        WorkflowEvent e, string json, DateTimeOffset now, bool subjectLocked, Turn turn, CancellationToken ct)
     {
+        var known = turn.Known;
         var email = e.ShopperEmail;
         if (!subjectLocked && SubjectLock(e) is { } subject)
         {
@@ -261,7 +320,7 @@ public sealed class EventIntake(
                 }
                 else
                 {
-                    var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, storedAfter, known, ct);
+                    var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, turn, ct);
                     // Nothing else to end when the shopper had no active enrollment before (this one aside).
                     if (email is not null && !known.NoActiveEnrollment(e.StoreId, email))
                     {
@@ -275,11 +334,11 @@ public sealed class EventIntake(
                     || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
                 {
-                    await EnrollOrUpdateAsync(e, json, sessionKey, now, storedAfter, known, ct);
+                    await EnrollOrUpdateAsync(e, json, sessionKey, now, turn, ct);
                 }
                 break;
             case EventTypes.NewCustomer:
-                await EnrollOrUpdateAsync(e, json, KnownAbsent.SubjectKey(e)!, now, storedAfter, known, ct);
+                await EnrollOrUpdateAsync(e, json, KnownAbsent.SubjectKey(e)!, now, turn, ct);
                 break;
             case EventTypes.AbandonedCheckout or EventTypes.AbandonedSession:
                 logger.LogWarning("Event {EventId} of type {Type} has no checkout or session key; stored, not enrolled", e.EventId, e.Type);
@@ -290,23 +349,24 @@ public sealed class EventIntake(
 
     /// <summary>Enrolls the event's subject, or updates its enrollment; the enrollment's id, or null when none was begun.</summary>
     private async Task<Guid?> EnrollOrUpdateAsync(
-        WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, string[] storedAfter, KnownAbsent known, CancellationToken ct)
+        WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, Turn turn, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
         // What an update reads of the enrollment: not its context or features (large jsonb), which it replaces.
-        var existing = known.NoEnrollment(e.StoreId, e.Type, subjectKey) ? null : await db.Enrollments
+        var existing = turn.Known.NoEnrollment(e.StoreId, e.Type, subjectKey) ? null : await db.Enrollments
             .Where(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey)
             .Select(x => new Enrolled(x.Id, x.SessionState, x.ContextOccurredAt, x.ShopperEmail, x.ShopperPhone, x.DiscountArm))
             .FirstOrDefaultAsync(ct);
         if (existing is not null)
         {
-            await UpdateAsync(existing, e, json, occurredAt, storedAfter, ct);
+            await UpdateAsync(existing, e, json, occurredAt, turn, ct);
             return existing.Id;
         }
 
+        var checkoutKey = e.Type == EventTypes.AbandonedCheckout ? subjectKey : null;
         if (EventTypes.Recovery.Contains(e.Type)
-            && await purchase.PurchasedSinceAsync(
-                e.StoreId, e.ShopperEmail, e.Type == EventTypes.AbandonedCheckout ? subjectKey : null, occurredAt, storedAfter, ct))
+            && (turn.Reads.PurchasedSince(turn.Index, e.ShopperEmail, checkoutKey, occurredAt)
+                ?? await purchase.PurchasedSinceAsync(e.StoreId, e.ShopperEmail, checkoutKey, occurredAt, turn.StoredAfter, ct)))
         {
             logger.LogInformation("Event {EventId} ({Type}) happened before the shopper's purchase and arrived after it: not enrolled", e.EventId, e.Type);
             return null;
@@ -320,16 +380,14 @@ public sealed class EventIntake(
         var uplift = (await settings.ForStoreAsync(e.StoreId, ct)).Uplift;
         // A stable hash of store and subject: the same checkout gets the same answer on every replica and delivery.
         var heldOut = Holdout.IsHeldOut(e.StoreId, subjectKey, uplift.HoldoutShare);
-        var arm = !heldOut && sequence.Steps.Any(s => s.Enabled && s.DiscountCode is not null)
-            ? arms.Draw(uplift.ExplorationShare)
-            : null;
+        var arm = !heldOut && OffersDiscount(sequence) ? arms.Draw(uplift.ExplorationShare) : null;
         var enrollment = new Enrollment
         {
             Id = Guid.CreateVersion7(), StoreId = e.StoreId, SequenceId = sequence.Id, SequenceKey = sequence.Key,
             Trigger = e.Type, SubjectKey = subjectKey, ShopperEmail = e.ShopperEmail, ShopperPhone = e.Customer?.Phone,
             SessionState = e.Checkout?.SessionState, Context = json, ContextOccurredAt = occurredAt, EnrolledAt = now,
             HeldOut = heldOut, DiscountArm = arm,
-            Features = arm is null ? null : await FeaturesAsync(e, json, e.ShopperEmail, e.Checkout?.SessionState, occurredAt, storedAfter, ct),
+            Features = arm is null ? null : await FeaturesAsync(e, json, e.ShopperEmail, e.Checkout?.SessionState, occurredAt, turn, ct),
         };
         foreach (var (number, dueAt) in clock.DueTimes(sequence.Steps, now))
         {
@@ -340,8 +398,7 @@ public sealed class EventIntake(
                 TraceParent = Activity.Current?.Id,
             });
         }
-        db.Enrollments.Add(enrollment);
-        await db.SaveChangesAsync(ct);
+        unwritten.Add(enrollment);
         counts.Add(telemetry.Enrolled, 1, new KeyValuePair<string, object?>("sequence", sequence.Key),
             new KeyValuePair<string, object?>("held_out", heldOut));
         Activity.Current?.SetTag("flexype.enrollment.held_out", heldOut);
@@ -358,7 +415,7 @@ public sealed class EventIntake(
     /// one statement. An older delivery arriving late changes neither cart nor shopper. Held out or not, and the discount
     /// arm, were decided when the enrollment began and never change.
     /// </summary>
-    private async Task UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, string[] storedAfter, CancellationToken ct)
+    private async Task UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
     {
         var sessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
         var enrollment = db.Enrollments.Where(x => x.Id == existing.Id);
@@ -371,7 +428,7 @@ public sealed class EventIntake(
             return;
         }
         var email = e.ShopperEmail ?? existing.ShopperEmail;
-        var features = existing.DiscountArm is null ? null : await FeaturesAsync(e, json, email, sessionState, occurredAt, storedAfter, ct);
+        var features = existing.DiscountArm is null ? null : await FeaturesAsync(e, json, email, sessionState, occurredAt, turn, ct);
         await enrollment.ExecuteUpdateAsync(set =>
         {
             set.SetProperty(x => x.SessionState, sessionState)
@@ -403,13 +460,20 @@ public sealed class EventIntake(
         return sequence;
     }
 
+    /// <summary>Whether a sequence offers a discount: its enrollments are then given a discount arm, and features with it.</summary>
+    private static bool OffersDiscount(Sequence sequence) => sequence.Steps.Any(s => s.Enabled && s.DiscountCode is not null);
+
+    private async Task<bool> OffersDiscountAsync(string trigger, CancellationToken ct)
+        => await CurrentSequenceAsync(trigger, ct) is { } sequence && OffersDiscount(sequence);
+
     /// <summary>What the uplift model will see of this enrollment: the event, the furthest state and the shopper's history.</summary>
     private async Task<string> FeaturesAsync(
-        WorkflowEvent e, string json, string? email, string? furthestState, DateTimeOffset occurredAt, string[] storedAfter, CancellationToken ct)
+        WorkflowEvent e, string json, string? email, string? furthestState, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
     {
         var store = await settings.ForStoreAsync(e.StoreId, ct);
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        var history = await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, storedAfter, ct);
+        var history = turn.Reads.History(turn.Index, email, occurredAt)
+            ?? await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, turn.StoredAfter, ct);
         using var document = JsonDocument.Parse(json);
         return EnrollmentFeatures.Serialize(RecoveryFeatureBuilder.Build(document.RootElement, history, zone, furthestState));
     }

@@ -258,6 +258,38 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_gives_a_new_checkout_the_shoppers_history_before_it_leaving_out_the_events_after_it()
+    {
+        // The batch reads the history of its new enrollments' shoppers once, before any rules run, with all its events
+        // stored: each checkout's uplift features must still count what came before it (in the database and earlier in
+        // the batch) and none of the batch's events after it, as when the events are taken one by one.
+        var email = NormalizedEvents.NewEmail();
+        var now = DateTimeOffset.UtcNow;
+        await api.PostEventAsync(events.AbandonedCheckout("chk-history-old", email, "COMPLETED", occurredAt: now.AddMinutes(-30)));
+        await api.PostEventAsync(At(events.ProductViewed(email, "Oat Cookies"), now.AddMinutes(-20)));
+
+        var results = await api.PostEventBatchAsync(
+            (At(events.CollectionViewed(email, "Breakfast"), now.AddMinutes(-10)), null),
+            (events.AbandonedCheckout("chk-history-new", email, occurredAt: now.AddMinutes(-1)), null),
+            (At(events.ProductViewed(email, "Ragi Flour"), now.AddMinutes(-5)), null),
+            (events.AbandonedCheckout("chk-history-other", email, "COMPLETED", occurredAt: now.AddMinutes(-3)), null));
+
+        Assert.Equal(["accepted", "accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var checkout = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        Assert.Equal("chk-history-new", (string)checkout["subject_key"]!);
+        var features = JsonNode.Parse(await api.ScalarAsync<string>(
+            $"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
+        Assert.Equal(1, (int)(float)features["earlier_purchases"]!);
+        Assert.Equal(2, (int)(float)features["views_before_abandoning"]!);
+
+        static JsonObject At(JsonObject e, DateTimeOffset occurredAt)
+        {
+            e["occurred_at"] = occurredAt.ToString("O");
+            return e;
+        }
+    }
+
+    [Fact]
     public async Task An_event_the_database_refuses_is_answered_alone_and_the_rest_of_its_batch_is_taken()
     {
         // Postgres' jsonb refuses \u0000: that event cannot be stored, so the batch cannot be taken in one transaction.

@@ -201,9 +201,11 @@ public sealed class EventIntake(
         }
     }
 
-    /// <summary>A transaction for intake. A failure anywhere in it rolls all of it back (the sender retries), so no
-    /// SaveChanges in it needs its own savepoint: without them each save is two round trips fewer.</summary>
-    /// <summary>The intake's transaction; what its rules count is added once it commits (<see cref="CountsOnCommit"/>).</summary>
+    /// <summary>
+    /// The intake's transaction. A failure anywhere in it rolls all of it back (the sender retries), so no SaveChanges in
+    /// it needs its own savepoint: without them each save is two round trips fewer. What its rules count is added once it
+    /// commits (<see cref="CountsOnCommit"/>).
+    /// </summary>
     private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginAsync(CancellationToken ct)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct);

@@ -4,6 +4,10 @@
   cpu_sample.py snap FILE          write a snapshot of every process's CPU time
   cpu_sample.py diff FILE [ROOT…]  print {group: cpu seconds, ...} used since FILE, as JSON; with ROOTs, only
                                    processes descending from those pids (this benchmark's, not a neighbour's)
+  cpu_sample.py roles FILE [ROOT…] the same for Postgres alone, by role: the backends serving connections, each
+                                   background process (walwriter, checkpointer, ...), and "exited", the CPU of
+                                   processes the postmaster reaped meanwhile (autovacuum workers, ended backends),
+                                   which "diff" cannot see: it counts the processes still running at its end
 """
 import json, os, re, sys
 
@@ -43,8 +47,12 @@ def snapshot():
             continue
         fields = stat[stat.rindex(")") + 2:].split()
         cpu = (int(fields[11]) + int(fields[12])) / TICKS
-        # Only the group is kept, never the command line (it may carry another program's arguments).
-        procs[pid] = {"group": group_of(cmd or stat[stat.index("(") + 1:stat.rindex(")")]), "cpu": cpu, "start": fields[19], "ppid": fields[1]}
+        reaped = (int(fields[13]) + int(fields[14])) / TICKS
+        group = group_of(cmd or stat[stat.index("(") + 1:stat.rindex(")")])
+        # Only the group (and a Postgres process's role) is kept, never the command line (it may carry another
+        # program's arguments).
+        procs[pid] = {"group": group, "cpu": cpu, "reaped": reaped, "start": fields[19], "ppid": fields[1],
+                      "role": postgres_role(cmd) if group == "postgres" else None}
     return procs
 
 
@@ -53,6 +61,19 @@ def group_of(cmd):
         if pattern.search(cmd):
             return name
     return "other"
+
+
+POSTGRES_ROLES = ("checkpointer", "background writer", "walwriter", "autovacuum launcher", "autovacuum worker",
+                  "logical replication launcher", "archiver", "stats collector")
+
+
+def postgres_role(cmd):
+    """A Postgres process's role from its title ("postgres: [cluster: ]walwriter"); a connection's is "backend"."""
+    title = cmd.split("postgres: ", 1)[1] if "postgres: " in cmd else ""
+    for role in POSTGRES_ROLES:
+        if role in title:
+            return role
+    return "backend" if title else "postmaster"
 
 
 def main():
@@ -79,11 +100,18 @@ def main():
         if roots and not descends(pid):
             continue
         base = before.get(pid)
-        start_cpu = base["cpu"] if base and base["start"] == p["start"] else 0.0
-        delta = p["cpu"] - start_cpu
+        same = base and base["start"] == p["start"]
+        if action == "roles":
+            if p["group"] != "postgres":
+                continue
+            key, delta = p["role"], p["cpu"] - (base["cpu"] if same else 0.0)
+            reaped = p.get("reaped", 0.0) - (base.get("reaped", 0.0) if same else 0.0)
+            if reaped > 0:
+                used["exited"] = round(used.get("exited", 0.0) + reaped, 2)
+        else:
+            key, delta = p["group"], p["cpu"] - (base["cpu"] if same else 0.0)
         if delta > 0:
-            g = p["group"]
-            used[g] = round(used.get(g, 0.0) + delta, 2)
+            used[key] = round(used.get(key, 0.0) + delta, 2)
     print(json.dumps(dict(sorted(used.items(), key=lambda kv: -kv[1]))))
 
 

@@ -7,17 +7,18 @@ using Microsoft.EntityFrameworkCore;
 namespace FlexyPe.Workflows.Enrollments;
 
 /// <summary>
-/// What an event's rules read of the shopper's past, before it begins an enrollment: whether the shopper, or without an
-/// email the checkout, completed a purchase since the event happened (<see cref="PurchasedSinceAsync"/>), and the shopper's
-/// history for the uplift features (<see cref="HistoryAsync"/>). A hand-off batch reads both once, in one statement, for
-/// its events that will begin an enrollment (the first of their checkout, session or customer in the batch, none enrolled
-/// before it: <see cref="KnownAbsent"/>); any other event reads them at its turn, with the same statement.
+/// What a hand-off batch reads once, in one statement, for the events that will begin an enrollment (the first of their
+/// checkout, session or customer in the batch, none enrolled before it: <see cref="KnownAbsent"/>): whether the shopper,
+/// or without an email the checkout, completed a purchase since the event happened (<see cref="PurchaseExit.PurchasedSinceAsync"/>),
+/// and the shopper's history for the uplift features (<see cref="EnrollmentFeatures.HistoryAsync"/>). Each of those is
+/// otherwise a round trip of its own, made at the event's turn.
 /// <para>
-/// The batch's events are all stored before its rules run, and an event's read leaves out the ones after it in the batch
+/// The batch's events are all stored before this reads, and an event's own read leaves out the ones after it in the batch
 /// (as not received yet). So the statement counts rows rather than asking whether one exists, and an event's answer is
 /// that count less the rows of the batch's later events it counted, found in memory with the statement's own conditions.
 /// The rest of what the features count (recoveries, discounts offered) can change during the batch only through an
-/// earlier event of the same shopper, or for an event dated after the batch was taken: those events read at their turn.
+/// earlier event of the same shopper, or for an event dated after the batch was taken: those events read at their turn,
+/// as does every event this did not read for.
 /// </para>
 /// </summary>
 public sealed class BatchReads
@@ -35,8 +36,8 @@ public sealed class BatchReads
         this.rows = rows;
     }
 
-    /// <summary>An event taken on its own: nothing read ahead, nothing after it.</summary>
-    public static BatchReads Alone(WorkflowEvent e, DateTimeOffset now) => new([e], [true], now, []);
+    /// <summary>Nothing read: every event reads at its turn (an event taken on its own).</summary>
+    public static BatchReads Nothing() => new([], [], default, []);
 
     /// <summary>
     /// Reads for the batch's events that will begin an enrollment: the purchase check for an abandoned checkout or session,
@@ -66,82 +67,23 @@ public sealed class BatchReads
                 wanted.Add(new Wanted(i, e.StoreId, e.ShopperEmail, checkoutKey, e.HappenedAt(now).ToUniversalTime(), purchaseCheck, history));
             }
         }
-        var read = wanted.Count == 0 ? [] : await CountAsync(db, wanted, ct);
-        var byTurn = wanted.ToDictionary(w => w.Turn);
-        return new BatchReads(events, stored, now, read.ToDictionary(r => r.Turn, r => (byTurn[r.Turn], r)));
-    }
-
-    /// <summary>
-    /// Whether the shopper (or, without an email, the checkout) of the event at <paramref name="turn"/> completed a purchase
-    /// at or after <paramref name="happenedAt"/>. Deliveries do not keep their order (FlexyPe's retries, the relay's
-    /// concurrent batches, a Workflows process that dies holding some): an abandoned checkout or session from before the
-    /// purchase that arrives after it must not start a sequence, or the shopper would be chased for what they already bought.
-    /// </summary>
-    public async Task<bool> PurchasedSinceAsync(
-        WorkflowsDbContext db, int turn, string? email, string? checkoutKey, DateTimeOffset happenedAt, CancellationToken ct)
-    {
-        if (email is null && checkoutKey is null)
+        if (wanted.Count == 0)
         {
-            return false;
+            return new BatchReads(events, stored, now, []);
         }
-        var storeId = events[turn].StoreId;
-        happenedAt = happenedAt.ToUniversalTime();
-        var count = rows.TryGetValue(turn, out var read) && read.Wanted is { PurchaseCheck: true } w
-            && w.Email == email && w.CheckoutKey == checkoutKey && w.HappenedAt == happenedAt
-            ? read.Row.PurchasesSince
-            : (await CountAsync(db, [new Wanted(turn, storeId, email, checkoutKey, happenedAt, PurchaseCheck: true, History: false)], ct))[0].PurchasesSince;
-        var later = Later(turn).Count(e => e.StoreId == storeId && e.Type == EventTypes.AbandonedCheckout
-            && e.Checkout?.SessionState == SessionStates.Completed && e.HappenedAt(now) >= happenedAt
-            && (email is not null ? e.ShopperEmail == email : e.ShopperEmail is null && e.Checkout.Key == checkoutKey));
-        return count - later > 0;
-    }
-
-    /// <summary>
-    /// What the store knows of the shopper of the event at <paramref name="turn"/> before <paramref name="happenedAt"/>:
-    /// purchases (completed checkouts it was told of), recoveries credited to its messages, discounts offered, and product
-    /// or collection views. The batch's read answers it unless a read at this turn could see more than the batch's own
-    /// events (an earlier event of the same shopper in the batch may have changed their enrollments; an event dated after
-    /// the batch was taken would count the recoveries the batch records).
-    /// </summary>
-    public async Task<ShopperHistory> HistoryAsync(WorkflowsDbContext db, int turn, string? email, DateTimeOffset happenedAt, CancellationToken ct)
-    {
-        if (email is null)
-        {
-            return ShopperHistory.None;
-        }
-        var storeId = events[turn].StoreId;
-        happenedAt = happenedAt.ToUniversalTime();
-        var row = rows.TryGetValue(turn, out var read) && read.Wanted is { History: true } w && w.Email == email && w.HappenedAt == happenedAt
-            && happenedAt <= now
-            && !Enumerable.Range(0, turn).Any(j => stored[j] && events[j].StoreId == storeId && events[j].ShopperEmail == email
-                && events[j].Type is EventTypes.AbandonedCheckout or EventTypes.AbandonedSession or EventTypes.NewCustomer)
-            ? read.Row
-            : (await CountAsync(db, [new Wanted(turn, storeId, email, null, happenedAt, PurchaseCheck: false, History: true)], ct))[0];
-        var later = Later(turn).Where(e => e.StoreId == storeId && e.ShopperEmail == email).ToList();
-        var purchases = later.Count(e => e.Type == EventTypes.AbandonedCheckout && e.Checkout?.SessionState == SessionStates.Completed
-            && e.HappenedAt(now) < happenedAt);
-        var views = later.Count(e => (e.Type is EventTypes.ProductViewed or EventTypes.CollectionViewed) && e.HappenedAt(now) <= happenedAt);
-        return new ShopperHistory(row.Purchases - purchases, row.Recoveries, row.Discounts, row.Views - views);
-    }
-
-    /// <summary>
-    /// The statement: for each event wanted, the rows its reads count, the batch's later events among them. Only the
-    /// anonymous check names the type and state as literals, as the index of completed checkouts by key needs (migration
-    /// CompletedCheckoutsByKey): named so in a shopper's reads, they let the planner take that index there too (led by the
-    /// store alone, it reads every completed checkout of the store). Its plan is the same for any batch, but left to
-    /// choose, Postgres plans it again on every call (the arrays' lengths make each call's own plan look cheaper than the
-    /// general one), and that planning cost more than the reads: so the general plan, for this statement only, in the same
-    /// round trip.
-    /// </summary>
-    private static async Task<List<Row>> CountAsync(WorkflowsDbContext db, IReadOnlyList<Wanted> wanted, CancellationToken ct)
-    {
         int[] turns = [.. wanted.Select(w => w.Turn)];
         string[] stores = [.. wanted.Select(w => w.StoreId)];
         string?[] emails = [.. wanted.Select(w => w.Email)], keys = [.. wanted.Select(w => w.CheckoutKey)];
         DateTimeOffset[] happened = [.. wanted.Select(w => w.HappenedAt)];
         bool[] purchaseChecks = [.. wanted.Select(w => w.PurchaseCheck)], histories = [.. wanted.Select(w => w.History)];
         string checkout = EventTypes.AbandonedCheckout, completed = SessionStates.Completed;
-        return await db.Database.SqlQuery<Row>($"""
+        // The conditions of PurchaseExit.PurchasedSinceAsync and EnrollmentFeatures.HistoryAsync, less their notYet. Only
+        // the anonymous check names the type and state as literals, as the index of completed checkouts by key needs: named
+        // so in a shopper's reads, they let the planner take that index there too (led by the store alone, it reads every
+        // completed checkout of the store). Its plan is the same for any batch, but left to choose, Postgres plans it again
+        // on every call (the arrays' lengths make each call's own plan look cheaper than the general one), and that
+        // planning cost more than the reads it replaces: so the general plan, for this statement only, in the same round trip.
+        var read = await db.Database.SqlQuery<Row>($"""
             SET LOCAL plan_cache_mode = force_generic_plan;
             SELECT k.turn,
               CASE WHEN NOT k.purchase_check THEN 0
@@ -167,6 +109,48 @@ public sealed class BatchReads
                 AS k(turn, store_id, email, checkout_key, happened_at, purchase_check, history);
             SET LOCAL plan_cache_mode TO DEFAULT
             """).ToListAsync(ct);
+        var byTurn = wanted.ToDictionary(w => w.Turn);
+        return new BatchReads(events, stored, now, read.ToDictionary(r => r.Turn, r => (byTurn[r.Turn], r)));
+    }
+
+    /// <summary>
+    /// Whether the shopper (or, without an email, the checkout) of the batch's event at <paramref name="turn"/> purchased
+    /// since it happened, as a read at its turn would answer; null when this batch did not read it.
+    /// </summary>
+    public bool? PurchasedSince(int turn, string? email, string? checkoutKey, DateTimeOffset happenedAt)
+    {
+        if (!rows.TryGetValue(turn, out var read) || read.Wanted is not { PurchaseCheck: true } w
+            || w.Email != email || w.CheckoutKey != checkoutKey || w.HappenedAt != happenedAt)
+        {
+            return null;
+        }
+        var later = Later(turn).Count(e => e.StoreId == w.StoreId && e.Type == EventTypes.AbandonedCheckout
+            && e.Checkout?.SessionState == SessionStates.Completed && e.HappenedAt(now) >= happenedAt
+            && (email is not null ? e.ShopperEmail == email : e.ShopperEmail is null && e.Checkout.Key == checkoutKey));
+        return read.Row.PurchasesSince - later > 0;
+    }
+
+    /// <summary>
+    /// The history of the shopper of the batch's event at <paramref name="turn"/> before it happened, as a read at its turn
+    /// would answer; null when this batch did not read it, or when that read could see more than the batch's own events
+    /// (an earlier event of the same shopper in the batch may have changed their enrollments; an event dated after the
+    /// batch was taken would count the recoveries the batch records).
+    /// </summary>
+    public ShopperHistory? History(int turn, string? email, DateTimeOffset happenedAt)
+    {
+        if (!rows.TryGetValue(turn, out var read) || read.Wanted is not { History: true } w || w.Email != email || w.HappenedAt != happenedAt
+            || happenedAt > now
+            || Enumerable.Range(0, turn).Any(j => stored[j] && events[j].StoreId == w.StoreId && events[j].ShopperEmail == email
+                && events[j].Type is EventTypes.AbandonedCheckout or EventTypes.AbandonedSession or EventTypes.NewCustomer))
+        {
+            return null;
+        }
+        var later = Later(turn).Where(e => e.StoreId == w.StoreId && e.ShopperEmail == email).ToList();
+        var purchases = later.Count(e => e.Type == EventTypes.AbandonedCheckout && e.Checkout?.SessionState == SessionStates.Completed
+            && e.HappenedAt(now) < happenedAt);
+        var views = later.Count(e => (e.Type is EventTypes.ProductViewed or EventTypes.CollectionViewed) && e.HappenedAt(now) <= happenedAt);
+        var row = read.Row;
+        return new ShopperHistory(row.Purchases - purchases, row.Recoveries, row.Discounts, row.Views - views);
     }
 
     /// <summary>The batch's events after <paramref name="turn"/> stored with it: what its own read would leave out.</summary>

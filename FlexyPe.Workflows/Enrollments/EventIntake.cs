@@ -73,7 +73,7 @@ public sealed class EventIntake(
             // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
             var now = clock.Now;
             var result = (await StoreAsync([(e, json)], now, ct))[0]
-                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, Turn.Alone(e, now), ct)
+                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, Turn.Alone, ct)
                 : Duplicate(activity);
             await WriteEnrollmentsAsync(ct);
             await CommitAsync(transaction, ct);
@@ -96,8 +96,8 @@ public sealed class EventIntake(
     /// event takes its own in, so a batch and a single event never wait on each other in a cycle. Then one statement
     /// stores every event as received (a repeat, also within the batch, is a duplicate), and each event's rules run, in
     /// the order sent, each seeing the events before it and none after it, as when taken one by one (the later ones,
-    /// stored already, are left out of what its rules read: <see cref="BatchReads"/>). What the rules of its new enrollments
-    /// would read one by one (purchased since? the shopper's history) is read once for all of them, and the new
+    /// stored already, are left out of what its rules read). What the rules of its new enrollments would read one by one
+    /// (purchased since? the shopper's history) is read once for all of them (<see cref="BatchReads"/>), and the new
     /// enrollments are written together (<see cref="unwritten"/>). Null when the batch could not be taken
     /// as a whole (an event the database refuses, a deadlock with a neighbour): nothing of it is kept, and the caller
     /// takes the events one by one, so each gets its own answer.
@@ -159,7 +159,7 @@ public sealed class EventIntake(
                     await WriteEnrollmentsTouchedByAsync(e, ct);
                 }
                 results[i] = stored[i]
-                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, new Turn(i, known, reads), ct)
+                    ? await ApplyRulesAsync(e, json, now, subjectLocked: true, new Turn(i, StoredAfter(batch, stored, i), known, reads), ct)
                     : Duplicate(activity);
                 known.Forget(e);
             }
@@ -271,6 +271,18 @@ public sealed class EventIntake(
 
     private sealed record StoredKey(string StoreId, string EventId);
 
+    /// <summary>
+    /// The ids of the events after <paramref name="index"/> in its batch that were stored with it and share its store and
+    /// shopper: what its rules read of the shopper's events (purchases, views) leaves them out, as if not yet received.
+    /// </summary>
+    private static string[] StoredAfter(IReadOnlyList<BatchEvent> batch, bool[] stored, int index)
+    {
+        var e = batch[index].Event;
+        return [.. Enumerable.Range(index + 1, batch.Count - index - 1)
+            .Where(j => stored[j] && batch[j].Event.StoreId == e.StoreId && batch[j].Event.ShopperEmail == e.ShopperEmail)
+            .Select(j => batch[j].Event.EventId)];
+    }
+
     private static IntakeResult Duplicate(Activity? activity)
     {
         activity?.SetTag("flexype.event.duplicate", true);
@@ -278,13 +290,13 @@ public sealed class EventIntake(
     }
 
     /// <summary>
-    /// An event's turn in its batch: its place (<see cref="Index"/>), and what the batch read before any rules ran, so not
-    /// read again. What its rules read of the shopper's past leaves out the batch's events after it (<see cref="BatchReads"/>).
+    /// An event's turn in its batch: its place (<see cref="Index"/>), the events of the batch after it, stored already, that
+    /// its rules must not see (<see cref="StoredAfter"/>), and what the batch read before any rules ran, so not read again.
     /// </summary>
-    private sealed record Turn(int Index, KnownAbsent Known, BatchReads Reads)
+    private sealed record Turn(int Index, string[] StoredAfter, KnownAbsent Known, BatchReads Reads)
     {
         /// <summary>An event taken on its own: nothing after it, nothing read before.</summary>
-        public static Turn Alone(WorkflowEvent e, DateTimeOffset now) => new(0, KnownAbsent.Nothing(), BatchReads.Alone(e, now));
+        public static readonly Turn Alone = new(0, [], KnownAbsent.Nothing(), BatchReads.Nothing());
     }
 
     /// <summary>
@@ -355,7 +367,8 @@ public sealed class EventIntake(
 
         var checkoutKey = e.Type == EventTypes.AbandonedCheckout ? subjectKey : null;
         if (EventTypes.Recovery.Contains(e.Type)
-            && await turn.Reads.PurchasedSinceAsync(db, turn.Index, e.ShopperEmail, checkoutKey, occurredAt, ct))
+            && (turn.Reads.PurchasedSince(turn.Index, e.ShopperEmail, checkoutKey, occurredAt)
+                ?? await purchase.PurchasedSinceAsync(e.StoreId, e.ShopperEmail, checkoutKey, occurredAt, turn.StoredAfter, ct)))
         {
             logger.LogInformation("Event {EventId} ({Type}) happened before the shopper's purchase and arrived after it: not enrolled", e.EventId, e.Type);
             return null;
@@ -461,7 +474,8 @@ public sealed class EventIntake(
     {
         var store = await settings.ForStoreAsync(e.StoreId, ct);
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        var history = await turn.Reads.HistoryAsync(db, turn.Index, email, occurredAt, ct);
+        var history = turn.Reads.History(turn.Index, email, occurredAt)
+            ?? await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, turn.StoredAfter, ct);
         using var document = JsonDocument.Parse(json);
         return EnrollmentFeatures.Serialize(RecoveryFeatureBuilder.Build(document.RootElement, history, zone, furthestState));
     }

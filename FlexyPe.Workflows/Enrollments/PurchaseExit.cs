@@ -100,6 +100,36 @@ public sealed class PurchaseExit(
     }
 
     /// <summary>
+    /// Whether the shopper (or, without an email, this checkout) completed a purchase at or after
+    /// <paramref name="occurredAt"/>. Deliveries do not keep their order (FlexyPe's retries, the relay's concurrent
+    /// batches, a Workflows process that dies holding some): an abandoned checkout or session from before the purchase
+    /// that arrives after it must not start a sequence, or the shopper would be chased for what they already bought.
+    /// <paramref name="notYet"/>: events stored already that count as not received yet (later ones of a hand-off batch).
+    /// </summary>
+    public async Task<bool> PurchasedSinceAsync(
+        string storeId, string? email, string? checkoutKey, DateTimeOffset occurredAt, string[] notYet, CancellationToken ct)
+    {
+        if (email is not null)
+        {
+            return await db.Database.SqlQuery<bool>($"""
+                SELECT EXISTS (SELECT 1 FROM received_events
+                    WHERE store_id = {storeId} AND shopper_email = {email} AND type = {EventTypes.AbandonedCheckout}
+                      AND occurred_at >= {occurredAt} AND payload -> 'checkout' ->> 'session_state' = {SessionStates.Completed}
+                      AND event_id <> ALL({notYet})) AS "Value"
+                """).SingleAsync(ct);
+        }
+        // Type and state are written as literals, the predicate of the index of completed checkouts by key (migration
+        // CompletedCheckoutsByKey): as parameters, a generic plan could not use it, and the query would read every
+        // anonymous abandoned checkout of the store since the event happened.
+        return checkoutKey is not null && await db.Database.SqlQuery<bool>($"""
+            SELECT EXISTS (SELECT 1 FROM received_events
+                WHERE store_id = {storeId} AND (payload -> 'checkout') ->> 'key' = {checkoutKey}
+                  AND type = 'abandoned_checkout' AND ((payload -> 'checkout') ->> 'session_state') = 'COMPLETED'
+                  AND shopper_email IS NULL AND occurred_at >= {occurredAt} AND event_id <> ALL({notYet})) AS "Value"
+            """).SingleAsync(ct);
+    }
+
+    /// <summary>
     /// The enrollment whose outcome the purchase is: the checkout's own, else the shopper's latest recovery enrollment
     /// begun within the attribution window. Chosen the same way for held-out and treated enrollments (no message plays
     /// a part), so the holdout report compares like with like; a held-out enrollment's purchase counts here though no

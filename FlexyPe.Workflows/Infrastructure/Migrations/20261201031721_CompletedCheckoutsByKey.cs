@@ -6,7 +6,7 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
 {
     /// <summary>
     /// Completed checkouts by store and checkout key, for "did this anonymous checkout complete since?" (event intake,
-    /// <c>BatchReads.PurchasedSinceAsync</c>). Without it the question read every anonymous abandoned checkout of the
+    /// <c>PurchaseExit.PurchasedSinceAsync</c>). Without it the question read every anonymous abandoned checkout of the
     /// store since the event happened, a number that grows with the store's traffic and with any backlog being caught
     /// up on. Partial: only completed checkouts are in it. An expression index, which EF's model cannot describe, so
     /// it is written here only; the query's type and state are literals, so every plan of it can use the index.

@@ -7,7 +7,8 @@
   cpu_sample.py roles FILE [ROOT…] the same for Postgres alone, by role: the backends serving connections, each
                                    background process (walwriter, checkpointer, ...), and "exited", the CPU of
                                    processes the postmaster reaped meanwhile (autovacuum workers, ended backends),
-                                   which "diff" cannot see: it counts the processes still running at its end
+                                   which "diff" cannot see: it counts the processes still running at its end ("exited"
+                                   is each such process's whole life, so it may include CPU from before FILE)
 """
 import json, os, re, sys
 

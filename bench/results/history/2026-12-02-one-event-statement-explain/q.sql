@@ -1,3 +1,8 @@
+-- A record of what ran at 11:28 on 2026-12-02 (bench/README.md, issue 16): psql -f on workflowsdb after a drain of
+-- 60,000 events. batchread is BatchReads' statement as 1cb0ec7 ran it for one event; history and purchased are the
+-- per-event queries of cce248b (EnrollmentFeatures.HistoryAsync, PurchaseExit.PurchasedSinceAsync): copies by design, so
+-- the plans can be read outside the app. The EXPLAIN blocks at the end were written out by a loop over shopper and plan
+-- mode, one block each.
 \timing off
 select store_id, shopper_email as email, count(*) as n from received_events where shopper_email is not null group by 1,2 order by 3 desc limit 1 \gset heavy_
 select store_id, shopper_email as email, count(*) as n from received_events where shopper_email is not null group by 1,2 order by 3 limit 1 offset (select count(distinct shopper_email)/2 from received_events) \gset mid_

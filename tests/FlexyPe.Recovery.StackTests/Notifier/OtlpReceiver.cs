@@ -19,10 +19,15 @@ public sealed class OtlpReceiver : IDisposable
 
     public OtlpReceiver() => listener = new LocalHttpListener(ReceiveAsync);
 
-    /// <summary>Settings that send a process's telemetry here, promptly.</summary>
+    /// <summary>
+    /// Settings that send a process's telemetry here, promptly. The export timeout is the receiver's, not the services'
+    /// 2 s default (ServiceDefaults): on a loaded CI machine this listener, in the test process, can take longer than
+    /// that to answer, and an export that times out is dropped with every span in it (a CI run missed a delivery's span so).
+    /// </summary>
     public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint,
+        ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "20000",
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
         ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",

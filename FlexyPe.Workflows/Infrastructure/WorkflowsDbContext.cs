@@ -130,6 +130,9 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
         {
             recovery.HasIndex(r => new { r.StoreId, r.CheckoutKey }).IsUnique();
             recovery.HasIndex(r => r.SequenceKey);
+            // A shopper's history (read for every discount decision), a variant's roll-up and an enrollment's page all reach
+            // recoveries through their enrollment: without this, each of them reads the whole table.
+            recovery.HasIndex(r => new { r.EnrollmentId, r.StepNumber });
             recovery.Property(r => r.Revenue).HasPrecision(18, 2);
         });
     }

@@ -446,6 +446,9 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                     b.HasIndex("SequenceKey")
                         .HasDatabaseName("ix_recoveries_sequence_key");
 
+                    b.HasIndex("EnrollmentId", "StepNumber")
+                        .HasDatabaseName("ix_recoveries_enrollment_id_step_number");
+
                     b.HasIndex("StoreId", "CheckoutKey")
                         .IsUnique()
                         .HasDatabaseName("ix_recoveries_store_id_checkout_key");

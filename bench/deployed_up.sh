@@ -1,4 +1,6 @@
 # Sourced by benchmark scripts that run the stack as deployed (scheduling.sh with SCHED_SHAPE=deployed, ingest_ab.sh):
+#   deployed_secrets      a fresh webhook secret and operator key for this run, exported: SECRET (also as
+#                         FLEXYPE_WEBHOOK_SECRET, where the simulator and wrk's payloads read it) and ADMIN_KEY
 #   deployed_up DIR LOG   starts bench/deployed.sh in DIR (SECRET and ADMIN_KEY from the environment), its output in
 #                         LOG; waits until Ingest, Workflows and Notifier answer /health; sets deployed_pid and WF_PID.
 #                         DEPLOYED_ROOT (default: this checkout) runs another checkout's bench/deployed.sh and builds.
@@ -24,6 +26,11 @@
 #                         file), exported with the path it posts to; SECRET must be exported already
 #   deployed_saturate SECONDS RUN_ID
 #                         wrk -t2 -c32 at Ingest for SECONDS; prints wrk's report
+deployed_secrets() {
+  SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
+  export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
+}
+
 deployed_up() {
   bash "${DEPLOYED_ROOT:-.}/bench/deployed.sh" "$1" >"$2" 2>&1 &
   deployed_pid=$!

@@ -16,10 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-6} AB_SECONDS=${AB_SECONDS:-15}
 BIN=FlexyPe.Ingest/bin/Release/net10.0
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_secrets
 deployed_wrk_payloads
 kept=$(mktemp -d); cp -r "$BIN" "$kept/"
 wf=""

@@ -12,16 +12,15 @@ ALLOC_SECONDS=${ALLOC_SECONDS:-20}
 ALLOC_OUT=${ALLOC_OUT:-bench/results/ingest-alloc.json}
 SIM=tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator
 PROFILE=bench/AllocProfile/bin/Release/net10.0/alloc-profile
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
+# shellcheck source=bench/deployed_up.sh
+source bench/deployed_up.sh
+deployed_secrets
 DATA_DIR=$(mktemp -d /tmp/flexype-alloc-XXXXXX); chmod 755 "$DATA_DIR"
 REPORTS=$(mktemp -d)
 [ -n "${ALLOC_NO_BUILD:-}" ] || for p in FlexyPe.Ingest FlexyPe.Workflows FlexyPe.Notifier tools/FlexyPe.Simulator bench/Sending bench/OtlpSink bench/AllocProfile; do
   dotnet build -c Release -v q --nologo "$p" >/dev/null
 done
 bash scripts/restore-tools.sh >/dev/null
-# shellcheck source=bench/deployed_up.sh
-source bench/deployed_up.sh
 deployed_up_paused "$DATA_DIR" bench/results/alloc.deployed.log.tmp "$REPORTS"
 INGEST_PID=$(pgrep -f '^./FlexyPe.Ingest' | head -n 1)
 

@@ -13,12 +13,11 @@ LATENCY_SECONDS=${LATENCY_SECONDS:-20}
 LATENCY_ROUNDS=${LATENCY_ROUNDS:-3}
 LATENCY_OUT=${LATENCY_OUT:-bench/results/ingest-latency.json}
 SIM=tools/FlexyPe.Simulator/bin/Release/net10.0/flexype-simulator
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
-DATA_DIR=$(mktemp -d /tmp/flexype-latency-XXXXXX); chmod 755 "$DATA_DIR"
-REPORTS=$(mktemp -d)
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_secrets
+DATA_DIR=$(mktemp -d /tmp/flexype-latency-XXXXXX); chmod 755 "$DATA_DIR"
+REPORTS=$(mktemp -d)
 deployed_up_paused "$DATA_DIR" bench/results/latency.deployed.log.tmp "$REPORTS"
 
 load() { # seconds report

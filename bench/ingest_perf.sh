@@ -11,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PERF_SECONDS=${PERF_SECONDS:-10} PERF_HZ=${PERF_HZ:-999}
 command -v perf >/dev/null || bash scripts/ensure-packages.sh linux-perf
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_secrets
+export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 deployed_wrk_payloads
 run=$(mktemp -d /tmp/ingest-perf.XXXX); chmod 755 "$run"
 deployed_sinks

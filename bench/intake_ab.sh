@@ -19,10 +19,9 @@ A=$(realpath "$1") B=$(realpath "$2") ROUNDS=${3:-4}
 INTAKE_RATE=${INTAKE_RATE:-1500} INTAKE_SECONDS=${INTAKE_SECONDS:-15}
 AB_SERVICE=${AB_SERVICE:-Workflows}
 BIN=FlexyPe.$AB_SERVICE/bin/Release/net10.0
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_secrets
 deployed_sinks
 kept=$(mktemp -d); cp -r "$BIN" "$kept/"
 finish() {

@@ -13,10 +13,10 @@ cd "$(dirname "$0")/.."
 PROFILE_RATE=${PROFILE_RATE:-1500} PROFILE_SECONDS=${PROFILE_SECONDS:-15} PROFILE_TRACE_SECONDS=${PROFILE_TRACE_SECONDS:-20}
 CPU_PROFILE=bench/CpuProfile/bin/Release/net10.0/cpu-profile
 bash scripts/restore-tools.sh >/dev/null
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET PG_STATEMENTS=1
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_secrets
+export PG_STATEMENTS=1
 deployed_sinks
 run=$(mktemp -d /tmp/intake-profile.XXXX); chmod 755 "$run"
 finish() { [ -z "${WF_PID:-}" ] || kill -CONT "$WF_PID" 2>/dev/null || true; deployed_down; rm -rf "$run"; }

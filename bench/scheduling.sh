@@ -33,10 +33,10 @@ if [ "$SCHED_SHAPE" = deployed ]; then
   # The stack's settings as bench/stack.sh gives the AppHost: quiet hours off, no frequency cap, a zero-delay welcome step.
   export Workflows__QuietHours__Enabled=false Workflows__FrequencyCap=00:00:00 Workflows__Seed__WelcomeDelays=00:00:00,3.00:00:00
   [ -n "$STACK_NO_BUILD" ] || dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null
-  SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24); export SECRET ADMIN_KEY
-  DATA_DIR=$(mktemp -d /tmp/flexype-sched-deployed-XXXXXX); chmod 755 "$DATA_DIR"
   # shellcheck source=bench/deployed_up.sh
   source bench/deployed_up.sh
+  deployed_secrets
+  DATA_DIR=$(mktemp -d /tmp/flexype-sched-deployed-XXXXXX); chmod 755 "$DATA_DIR"
   stop_deployed() {
     trap '' INT TERM   # stopping the stack signals its group too: this script is leaving already
     deployed_down

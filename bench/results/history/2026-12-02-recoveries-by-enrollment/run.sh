@@ -6,9 +6,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 RECOVERIES=${RECOVERIES:-300000}
-SECRET=$(openssl rand -hex 24) ADMIN_KEY=$(openssl rand -hex 24)
-export SECRET ADMIN_KEY FLEXYPE_WEBHOOK_SECRET=$SECRET
+# shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
+deployed_secrets
 deployed_sinks
 run=$(mktemp -d /tmp/recoveries-run.XXXX); chmod 755 "$run"
 trap 'deployed_down; rm -rf "$run"' EXIT

@@ -318,7 +318,7 @@ public sealed class EventIntake(
             case EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey:
                 if (e.Checkout.SessionState == SessionStates.Completed)
                 {
-                    await purchase.HandleAsync(e, json, checkoutKey, now, ct);
+                    await purchase.HandleAsync(e, checkoutKey, now, ct);
                 }
                 else
                 {
@@ -354,7 +354,7 @@ public sealed class EventIntake(
         WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, Turn turn, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
-        // What an update reads of the enrollment: not its context or features (large jsonb), which it replaces.
+        // What an update reads of the enrollment: not its features (large jsonb), which it replaces.
         var existing = turn.Known.NoEnrollment(e.StoreId, e.Type, subjectKey) ? null : await db.Enrollments
             .Where(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey)
             .Select(x => new Enrolled(x.Id, x.SessionState, x.ContextOccurredAt, x.ShopperEmail, x.ShopperPhone, x.DiscountArm))
@@ -387,7 +387,7 @@ public sealed class EventIntake(
         {
             Id = Guid.CreateVersion7(), StoreId = e.StoreId, SequenceId = sequence.Id, SequenceKey = sequence.Key,
             Trigger = e.Type, SubjectKey = subjectKey, ShopperEmail = e.ShopperEmail, ShopperPhone = e.Customer?.Phone,
-            SessionState = e.Checkout?.SessionState, Context = json, ContextOccurredAt = occurredAt, EnrolledAt = now,
+            SessionState = e.Checkout?.SessionState, ContextEventId = e.EventId, ContextOccurredAt = occurredAt, EnrolledAt = now,
             HeldOut = heldOut, DiscountArm = arm,
             Features = arm is null ? null : await FeaturesAsync(e, json, e.ShopperEmail, e.Checkout?.SessionState, occurredAt, turn, ct),
         };
@@ -434,7 +434,7 @@ public sealed class EventIntake(
         await enrollment.ExecuteUpdateAsync(set =>
         {
             set.SetProperty(x => x.SessionState, sessionState)
-                .SetProperty(x => x.Context, json)
+                .SetProperty(x => x.ContextEventId, e.EventId)
                 .SetProperty(x => x.ContextOccurredAt, occurredAt)
                 .SetProperty(x => x.ShopperEmail, email)
                 .SetProperty(x => x.ShopperPhone, e.Customer?.Phone ?? existing.ShopperPhone);

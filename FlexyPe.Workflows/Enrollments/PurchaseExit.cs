@@ -18,7 +18,7 @@ public sealed class PurchaseExit(
     WorkflowsDbContext db, WorkflowClock clock, EnrollmentEnding ending, StoreSettingsCatalog stores, WorkflowsTelemetry telemetry,
     CountsOnCommit counts)
 {
-    public async Task HandleAsync(WorkflowEvent e, string json, string checkoutKey, DateTimeOffset now, CancellationToken ct)
+    public async Task HandleAsync(WorkflowEvent e, string checkoutKey, DateTimeOffset now, CancellationToken ct)
     {
         var email = e.ShopperEmail;
         var checkoutEnrollment = await db.Enrollments
@@ -26,7 +26,7 @@ public sealed class PurchaseExit(
         if (checkoutEnrollment is not null)
         {
             checkoutEnrollment.SessionState = SessionStates.Completed;
-            checkoutEnrollment.Context = json;
+            checkoutEnrollment.ContextEventId = e.EventId;
             checkoutEnrollment.ContextOccurredAt = e.HappenedAt(now);
         }
 

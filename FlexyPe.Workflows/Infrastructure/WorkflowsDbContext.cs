@@ -52,7 +52,6 @@ public sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> opti
             enrollment.HasIndex(e => e.ShopperPhone);
             // The console's lists: newest first.
             enrollment.HasIndex(e => e.EnrolledAt);
-            enrollment.Property(e => e.Context).HasColumnType("jsonb");
             enrollment.Property(e => e.Features).HasColumnType("jsonb");
             enrollment.Property(e => e.PurchaseRevenue).HasPrecision(18, 2);
             // The uplift model's training set and the holdout report: a store's enrollments by arm and outcome (arm first:

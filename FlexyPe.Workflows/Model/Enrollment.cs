@@ -16,8 +16,11 @@ public sealed class Enrollment
     public string State { get; set; } = EnrollmentStates.Active;
     public string? EndReason { get; set; }
     public string? SessionState { get; set; }
-    /// <summary>The latest normalized event (jsonb) the templates render.</summary>
-    public required string Context { get; set; }
+    /// <summary>
+    /// The latest event of the subject, the one the templates render: its id in <c>received_events</c> (of this store),
+    /// which holds its JSON once, rather than a second copy here.
+    /// </summary>
+    public required string ContextEventId { get; set; }
     public DateTimeOffset ContextOccurredAt { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }

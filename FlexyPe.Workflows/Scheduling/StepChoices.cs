@@ -29,8 +29,8 @@ public sealed class StepChoices(
 {
     /// <summary>Reads what the batch's steps need: models and cap usage of their stores, variants of their steps, recommendation candidates.</summary>
     public async Task<Batch> ForBatchAsync(
-        IReadOnlyList<ScheduledStep> due, IReadOnlyDictionary<Guid, Enrollment> enrollments, IReadOnlyDictionary<Guid, Sequence> sequences,
-        CancellationToken ct)
+        IReadOnlyList<ScheduledStep> due, IReadOnlyDictionary<Guid, Enrollment> enrollments, IReadOnlyDictionary<Guid, string?> contexts,
+        IReadOnlyDictionary<Guid, Sequence> sequences, CancellationToken ct)
     {
         var treated = due
             .Select(s => (Step: s, Enrollment: enrollments[s.EnrollmentId]))
@@ -56,7 +56,8 @@ public sealed class StepChoices(
             bought = await BoughtAsync([.. recommending.Where(x => x.Enrollment.ShopperEmail != null).Select(x => (x.Enrollment.StoreId, x.Enrollment.ShopperEmail!)).Distinct()], ct);
             // Anchors (the cart's lines) and candidates alike, from what the embedding job has already made.
             var hashes = candidates.Values.SelectMany(c => c.Select(p => p.ContentHash))
-                .Concat(recommending.SelectMany(x => StoreProducts.Read(x.Enrollment.Context).Select(p => p.Product.ContentHash)))
+                .Concat(recommending.SelectMany(x => contexts[x.Enrollment.Id] is { } context ? StoreProducts.Read(context) : [])
+                    .Select(p => p.Product.ContentHash))
                 .ToHashSet(StringComparer.Ordinal);
             vectors = await embeddings.StoredAsync(hashes, ct);
         }
@@ -157,9 +158,10 @@ public sealed class StepChoices(
     {
         /// <summary>
         /// The treated step's choices: its discount (decided when the step has one), the variant it sends, and the
-        /// recommendations its template may show. Call after every reason to skip the step has been ruled out.
+        /// recommendations its template may show (near the cart of <paramref name="context"/>, the event the message renders).
+        /// Call after every reason to skip the step has been ruled out.
         /// </summary>
-        public StepChoice Choose(Enrollment enrollment, SequenceStep definition, EffectiveStoreSettings store, RecentViews views)
+        public StepChoice Choose(Enrollment enrollment, string context, SequenceStep definition, EffectiveStoreSettings store, RecentViews views)
         {
             DiscountDecision? decision = null;
             decimal? cartValue = null, cost = null;
@@ -180,7 +182,7 @@ public sealed class StepChoices(
             var offered = decision?.Offered ?? false;
             var variant = ChooseVariant(enrollment, definition, offered, out var variantId);
             Func<string?, IReadOnlyList<Recommendation>>? recommend = ReadsRecommendations(definition.Template)
-                ? storeUrl => Recommend(enrollment, views, storeUrl)
+                ? storeUrl => Recommend(enrollment, context, views, storeUrl)
                 : null;
             return new StepChoice(offered ? definition.DiscountCode : null, decision, cartValue, cost, variant, variantId, recommend);
         }
@@ -215,14 +217,14 @@ public sealed class StepChoices(
             => $"{v.Subject}\n{v.PreviewText}\n{v.Opening}".Contains("discount_code", StringComparison.Ordinal);
 
         /// <summary>The store's products nearest to the cart (else to what the shopper viewed), none of them in the cart or bought.</summary>
-        private List<Recommendation> Recommend(Enrollment enrollment, RecentViews views, string? storeUrl)
+        private List<Recommendation> Recommend(Enrollment enrollment, string context, RecentViews views, string? storeUrl)
         {
             if (maxRecommendations <= 0 || !candidates.TryGetValue(enrollment.StoreId, out var products))
             {
                 return [];
             }
             var request = new RecommendationRequest(
-                [.. StoreProducts.Read(enrollment.Context).Select(p => p.Product)],
+                [.. StoreProducts.Read(context).Select(p => p.Product)],
                 [.. views.Products.SelectMany(StoreProducts.Read).Select(p => p.Product)],
                 [.. views.Collections.Select(CollectionName).OfType<string>()],
                 enrollment.ShopperEmail is { } email ? bought.GetValueOrDefault((enrollment.StoreId, email)) ?? [] : [],

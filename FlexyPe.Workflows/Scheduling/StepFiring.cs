@@ -101,14 +101,22 @@ public sealed class StepFiring(
         }
         var enrollmentIds = due.Select(s => s.EnrollmentId).Distinct().ToList();
         // Read once the shoppers' locks are held: an event taken before them (a purchase) is seen.
-        var enrollments = await db.Enrollments.Where(e => enrollmentIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+        // With each, the event it renders (its context, kept once in received_events): null only if that row were gone.
+        var loaded = await (
+            from e in db.Enrollments
+            where enrollmentIds.Contains(e.Id)
+            join r in db.ReceivedEvents on new { e.StoreId, EventId = e.ContextEventId } equals new { r.StoreId, r.EventId } into events
+            from r in events.DefaultIfEmpty()
+            select new { Enrollment = e, Context = (string?)r.Payload }).ToListAsync(ct);
+        var enrollments = loaded.ToDictionary(x => x.Enrollment.Id, x => x.Enrollment);
+        var contexts = loaded.ToDictionary(x => x.Enrollment.Id, string? (x) => x.Context);
         await LockShoppersAsync(enrollments.Values, ct);
         var sequenceIds = enrollments.Values.Select(e => e.SequenceId).Distinct().ToList();
         var sequences = await db.Sequences.Include(s => s.Steps).Where(s => sequenceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
 
         var storeSettings = await stores.ForStoresAsync(enrollments.Values.Select(e => e.StoreId), ct);
         var batch = await BatchFactsAsync(due, enrollments, storeSettings, ct);
-        var chosen = await choices.ForBatchAsync(due, enrollments, sequences, ct);
+        var chosen = await choices.ForBatchAsync(due, enrollments, contexts, sequences, ct);
 
         var requests = new List<(ScheduledStep Step, OutboxEntry Entry)>();
         foreach (var step in due)
@@ -123,7 +131,7 @@ public sealed class StepFiring(
             activity?.SetTag("flexype.step", step.StepNumber);
             activity?.SetTag("flexype.enrollment.id", enrollment.Id);
 
-            if (await FireAsync(step, enrollment, sequence, storeSettings[enrollment.StoreId], batch, chosen, now, firedBy) is { } request)
+            if (await FireAsync(step, enrollment, contexts[enrollment.Id], sequence, storeSettings[enrollment.StoreId], batch, chosen, now, firedBy) is { } request)
             {
                 requests.Add((step, new OutboxEntry(request, activity?.Id ?? step.TraceParent)));
             }
@@ -146,7 +154,7 @@ public sealed class StepFiring(
 
     /// <summary>Decides the step's outcome; the message request to write when it is sent, else null.</summary>
     private async Task<MessageRequest?> FireAsync(
-        ScheduledStep step, Enrollment enrollment, Sequence sequence, EffectiveStoreSettings store, BatchFacts batch,
+        ScheduledStep step, Enrollment enrollment, string? context, Sequence sequence, EffectiveStoreSettings store, BatchFacts batch,
         StepChoices.Batch chosen, DateTimeOffset now, string firedBy)
     {
         var definition = sequence.Steps.FirstOrDefault(s => s.Number == step.StepNumber);
@@ -192,10 +200,15 @@ public sealed class StepFiring(
             return Skip(step, "frequency cap", now, firedBy);
         }
 
+        if (context is null)
+        {
+            logger.LogWarning("Step {Step} of {Sequence} v{Version}: the event its enrollment renders is not stored", step.StepNumber, sequence.Key, sequence.Version);
+            return Skip(step, "enrollment's event missing", now, firedBy);
+        }
         var views = batch.Views.GetValueOrDefault((enrollment.StoreId, email), RecentViews.None);
         // The discount (offered or withheld), an approved copy variant, the recommendations (docs/assistance.md).
-        var choice = chosen.Choose(enrollment, definition, store, views);
-        var model = MessageModel.Build(enrollment.Context, views.Products, views.Collections, choice.DiscountCode, store.Brand);
+        var choice = chosen.Choose(enrollment, context, definition, store, views);
+        var model = MessageModel.Build(context, views.Products, views.Collections, choice.DiscountCode, store.Brand);
         choice.AddRecommendationsTo(model);
         var variant = choice.Variant;
         var previewText = variant?.PreviewText ?? definition.PreviewText;

@@ -24,11 +24,11 @@ public static class DataSet
             ON CONFLICT DO NOTHING;
 
             INSERT INTO enrollments (id, store_id, sequence_id, sequence_key, trigger, subject_key, shopper_email, shopper_phone,
-                                     state, end_reason, session_state, context, context_occurred_at, enrolled_at, ended_at)
+                                     state, end_reason, session_state, context_event_id, context_occurred_at, enrolled_at, ended_at)
             SELECT gen_random_uuid(), '{Store}', s.id, s.key, s.trigger, 'bench-checkout-' || n, 'shopper' || n || '@bench.example',
                    '+9198' || lpad(n::text, 8, '0'),
                    CASE WHEN n % 7 = 0 THEN 'recovered' WHEN n % 3 = 0 THEN 'active' ELSE 'finished' END,
-                   CASE WHEN n % 7 = 0 THEN 'purchase' ELSE NULL END, 'PAYMENT_LOADED', jsonb_build_object(),
+                   CASE WHEN n % 7 = 0 THEN 'purchase' ELSE NULL END, 'PAYMENT_LOADED', 'bench-evt-' || n,
                    now() - (n % 30) * interval '1 day', now() - (n % 30) * interval '1 day' - (n % 1440) * interval '1 minute',
                    CASE WHEN n % 3 = 0 THEN NULL ELSE now() - (n % 30) * interval '1 day' + interval '3 days' END
             FROM generate_series(1, {Enrollments}) AS n

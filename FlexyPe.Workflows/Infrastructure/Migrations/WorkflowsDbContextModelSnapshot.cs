@@ -222,10 +222,10 @@ namespace FlexyPe.Workflows.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<string>("Context")
+                    b.Property<string>("ContextEventId")
                         .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("context");
+                        .HasColumnType("text")
+                        .HasColumnName("context_event_id");
 
                     b.Property<DateTimeOffset>("ContextOccurredAt")
                         .HasColumnType("timestamp with time zone")

@@ -227,7 +227,10 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
         var checkout = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
         Assert.Equal((string)enrolled["id"]!, (string)checkout["id"]!);
         Assert.Equal("Basmati Rice", await api.ScalarAsync<string>(
-            $"SELECT context -> 'cart' -> 0 ->> 'title' FROM enrollments WHERE id = '{(string)checkout["id"]!}'"));
+            $"""
+            SELECT r.payload -> 'cart' -> 0 ->> 'title' FROM enrollments e
+            JOIN received_events r ON r.store_id = e.store_id AND r.event_id = e.context_event_id WHERE e.id = '{(string)checkout["id"]!}'
+            """));
         Assert.Empty(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"));
         Assert.Single(await api.EnrollmentsAsync(events.StoreId, "welcome"));
         Assert.Equal(1, await api.ScalarAsync<long>($"""
@@ -355,6 +358,31 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
         {
             Assert.Equal("skipped", State(s));
             Assert.Equal("no email address", (string)s["reason"]!);
+        });
+        Assert.Empty(await api.OutboxAsync($"enrollment:{id}:"));
+    }
+
+    [Fact]
+    public async Task A_step_whose_enrollments_event_is_gone_is_skipped_with_the_reason_and_sends_nothing()
+    {
+        // An enrollment renders the event it names in received_events. Were that row gone (deleted by hand), its steps
+        // could not render the cart: each is skipped, visibly, rather than sent without it or left to fail on every round.
+        var email = NormalizedEvents.NewEmail();
+        var checkout = events.AbandonedCheckout("chk-event-gone", email);
+        await api.PostEventAsync(checkout);
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        await using (await api.HoldShopperLockAsync(events.StoreId, email))
+        {
+            Assert.Equal(1, await api.ExecuteAsync(
+                $"DELETE FROM received_events WHERE store_id = '{events.StoreId}' AND event_id = '{checkout["event_id"]}'"));
+        }
+
+        var timeline = await api.WaitForAsync(id, AllDone);
+
+        Assert.All(Steps(timeline), s =>
+        {
+            Assert.Equal("skipped", State(s));
+            Assert.Equal("enrollment's event missing", (string)s["reason"]!);
         });
         Assert.Empty(await api.OutboxAsync($"enrollment:{id}:"));
     }

@@ -5,7 +5,8 @@
 # Workflows' intake with the machine to itself; a steadier figure for a Workflows lever than the pipeline's slope,
 # whose open-loop load shares the cores. Over each drain it also records the CPU seconds of the stack's processes
 # (cpu_sample.py): the CPU each process spends per event drained is what a lever saves, and moves less with how fast
-# the machine is that hour than the drain rate does. For a lever of issue 16: build Workflows before and after the change, copy
+# the machine is that hour than the drain rate does, and the write-ahead log Postgres wrote meanwhile (the whole
+# cluster's) per event, which does not move with the machine at all. For a lever of issue 16: build Workflows before and after the change, copy
 # each bin/Release/net10.0 folder aside, then
 #   bash bench/intake_ab.sh BEFORE_DIR AFTER_DIR [ROUNDS]   (rounds in the order A B B A A B …; results in
 #   bench/results/intake-ab.json; leaves the build folder as it found it)
@@ -41,10 +42,12 @@ for i in $(seq 1 "$ROUNDS"); do
   start=$(date +%s.%N)
   python3 bench/cpu_sample.py snap "$run/cpu.snap"
   left=$(deployed_backlog)
+  wal0=$(deployed_sql postgres "select pg_current_wal_lsn()")
   seconds=$(deployed_drain "$start")
   python3 bench/cpu_sample.py diff "$run/cpu.snap" "$deployed_pid" >"$run/cpu.json"
+  wal=$(deployed_sql postgres "select pg_current_wal_lsn() - '$wal0'::pg_lsn")
   took=$(( $(deployed_taken) - before ))
-  echo "$side $left $seconds $took $(cut -d' ' -f1 /proc/loadavg) $(tr -d ' ' <"$run/cpu.json")" | tee -a bench/results/intake-ab.tmp
+  echo "$side $left $seconds $took $(cut -d' ' -f1 /proc/loadavg) $(tr -d ' ' <"$run/cpu.json") $wal" | tee -a bench/results/intake-ab.tmp
   deployed_down
   rm -rf "$run"
 done
@@ -54,6 +57,8 @@ rows = [l.split() for l in open("bench/results/intake-ab.tmp") if l.strip()]
 rate = lambda r: float(r[1]) / float(r[2])
 cpu = lambda r: json.loads(r[5])
 # CPU milliseconds per event drained: Workflows, Postgres, and every process of the stack (Ingest's relay, the sinks).
+# Write-ahead log over the drain, the whole cluster's (Workflows' intake and firing, the relay's marks, Notifier), per event.
+wal = lambda r: float(r[6]) / int(r[1])
 per_event = lambda r, group: 1000 * (sum(cpu(r).values()) if group == "all" else cpu(r).get(group, 0.0)) / int(r[1])
 GROUPS = ("workflows", "postgres", "all")
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
@@ -64,11 +69,14 @@ res = {"what": "Workflows' intake from a standing hand-off backlog on the deploy
        "rounds": [{"side": r[0], "backlog_left": int(r[1]), "drain_seconds": float(r[2]), "events_taken": int(r[3]),
                    "drain_events_per_second": round(rate(r), 1), "loadavg": float(r[4]),
                    "cpu_seconds_over_the_drain": cpu(r),
-                   "cpu_ms_per_event": {g: round(per_event(r, g), 3) for g in GROUPS}} for r in rows]}
+                   "cpu_ms_per_event": {g: round(per_event(r, g), 3) for g in GROUPS},
+                   "wal_bytes_per_event": round(wal(r))} for r in rows]}
 for s in "AB":
     res[f"{s.lower()}_drain_events_per_second"] = round(statistics.mean(rate(r) for r in side[s]), 1)
     res[f"{s.lower()}_cpu_ms_per_event"] = {g: round(statistics.mean(per_event(r, g) for r in side[s]), 3) for g in GROUPS}
+    res[f"{s.lower()}_wal_bytes_per_event"] = round(statistics.mean(wal(r) for r in side[s]))
 res["ratio_drain_b_over_a"] = round(res["b_drain_events_per_second"] / res["a_drain_events_per_second"], 3)
+res["ratio_wal_per_event_b_over_a"] = round(res["b_wal_bytes_per_event"] / res["a_wal_bytes_per_event"], 3)
 res["ratio_cpu_per_event_b_over_a"] = {g: round(res["b_cpu_ms_per_event"][g] / res["a_cpu_ms_per_event"][g], 3) for g in GROUPS}
 print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=2))
 json.dump(res, open("bench/results/intake-ab.json", "w"), indent=2)

@@ -30,12 +30,20 @@ public sealed class DedupeCache(
         }
     }
 
-    /// <summary>Remembers a committed event. Call only after the commit.</summary>
-    public void Remember(string storeId, string eventId)
+    /// <summary>
+    /// Remembers committed events, a group commit's at once: one batch, written to Redis in one go and not waited for.
+    /// Call only after their commit.
+    /// </summary>
+    public void Remember(IReadOnlyCollection<(string StoreId, string EventId)> events)
     {
         try
         {
-            redis.GetDatabase().StringSet(Key(storeId, eventId), "1", options.Value.DedupeTtl, flags: CommandFlags.FireAndForget);
+            var batch = redis.GetDatabase().CreateBatch();
+            foreach (var (storeId, eventId) in events)
+            {
+                _ = batch.StringSetAsync(Key(storeId, eventId), "1", options.Value.DedupeTtl, flags: CommandFlags.FireAndForget);
+            }
+            batch.Execute();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -58,6 +58,50 @@ public sealed class DisruptionTests(DisruptedStack stack)
     }
 
     [Fact]
+    public async Task With_postgres_down_a_retry_of_any_event_of_a_group_commit_is_still_a_duplicate_answered_from_redis()
+    {
+        using var ingest = new IngestClient(stack);
+        var eventIds = Enumerable.Range(0, 12).Select(_ => IngestClient.NewEventId()).ToList();
+
+        // Delivered together, so the writer commits (and remembers) them in one or a few group commits.
+        var firsts = await Task.WhenAll(eventIds.Select(async id =>
+        {
+            using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id), id);
+            return await response.Content.ReadAsStringAsync();
+        }));
+        Assert.All(firsts, body => Assert.Equal("""{"received":true,"duplicate":false}""", body));
+
+        var retries = new List<(HttpStatusCode Status, string Body)>();
+        await stack.StopAsync("postgres");
+        try
+        {
+            foreach (var id in eventIds)
+            {
+                using var retry = await ingest.DeliverAsync(IngestClient.AcrBody(id), id, timeout: TimeSpan.FromSeconds(5));
+                retries.Add((retry.StatusCode, await retry.Content.ReadAsStringAsync()));
+            }
+        }
+        finally
+        {
+            await stack.StartAsync("postgres");
+        }
+
+        Assert.All(retries, retry =>
+        {
+            Assert.Equal(HttpStatusCode.OK, retry.Status);
+            Assert.Equal("""{"received":true,"duplicate":true}""", retry.Body);
+        });
+
+        // Postgres is back: a new event is stored again (its first try may meet a connection from before, a 503 FlexyPe retries).
+        var next = IngestClient.NewEventId();
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await ingest.DeliverAsync(IngestClient.AcrBody(next), next);
+            return response.StatusCode == HttpStatusCode.OK;
+        }, "a new event to be stored once Postgres is back", TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task Redis_down_still_stores_each_delivery_exactly_once()
     {
         using var ingest = new IngestClient(stack);

@@ -17,10 +17,10 @@ DIR=$1
 TRACE_SAMPLE=${TRACE_SAMPLE:-0.1}
 # PG_STATEMENTS=1 loads pg_stat_statements (which statements the database spends its time on) for profiling.
 pg_extra=(); [ -z "${PG_STATEMENTS:-}" ] || pg_extra=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 # A missing server would not stop the stack from starting (Ingest runs on without Redis, Postgres deciding): refuse.
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 for tool in redis-server "$PG_BIN/initdb"; do
-  command -v "$tool" >/dev/null || { echo "$tool is not installed (bench/run.sh installs what the benchmarks need)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "${tool#/} is not installed (bench/run.sh installs what the benchmarks need)" >&2; exit 1; }
 done
 pids=()
 pg_pid="" services=()

@@ -19,6 +19,7 @@ BIN=FlexyPe.Ingest/bin/Release/net10.0
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
 deployed_secrets
+[ -n "${AB_CHECKOUTS:-}" ] || deployed_sinks   # (each checkout brings its own, built beside it)
 deployed_wrk_payloads
 kept=$(mktemp -d); cp -r "$BIN" "$kept/"
 wf=""

@@ -161,7 +161,7 @@ public static class WebhooksApi
                         "The event could not be stored right now; nothing was acknowledged. Retry later."));
                 }
 
-                // The writer has told the dedupe cache (DedupeCache.Remember), for its whole group commit at once.
+                dedupe.Remember(normalized.StoreId, eventId);
                 if (outcome == StoreOutcome.Duplicate)
                 {
                     return Duplicate(normalized);

@@ -30,20 +30,12 @@ public sealed class DedupeCache(
         }
     }
 
-    /// <summary>
-    /// Remembers committed events, a group commit's at once: one batch, written to Redis in one go and not waited for.
-    /// Call only after their commit.
-    /// </summary>
-    public void Remember(IReadOnlyCollection<(string StoreId, string EventId)> events)
+    /// <summary>Remembers a committed event. Call only after the commit.</summary>
+    public void Remember(string storeId, string eventId)
     {
         try
         {
-            var batch = redis.GetDatabase().CreateBatch();
-            foreach (var (storeId, eventId) in events)
-            {
-                _ = batch.StringSetAsync(Key(storeId, eventId), "1", options.Value.DedupeTtl, flags: CommandFlags.FireAndForget);
-            }
-            batch.Execute();
+            redis.GetDatabase().StringSet(Key(storeId, eventId), "1", options.Value.DedupeTtl, flags: CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

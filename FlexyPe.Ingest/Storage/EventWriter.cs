@@ -31,14 +31,12 @@ public enum StoreOutcome
 /// <summary>
 /// Commits events with group commit: concurrent deliveries queue here, and one writer stores everything queued in a
 /// single statement (event rows and their outbox rows together, <c>ON CONFLICT DO NOTHING</c> on the store + event
-/// id), then tells the dedupe cache about them all in one Redis batch. A caller's task completes only after that
-/// commit, so a 200 always means durable. An outbox row's ordering key is its shopper (store and email, else store and
-/// checkout; hashed, so the row holds no address): the relay sends one shopper's hand-offs in one batch, and Workflows'
-/// concurrent batches do not wait on each other's shopper locks.
+/// id). A caller's task completes only after that commit, so a 200 always means durable. An outbox row's ordering key
+/// is its shopper (store and email, else store and checkout; hashed, so the row holds no address): the relay sends one
+/// shopper's hand-offs in one batch, and Workflows' concurrent batches do not wait on each other's shopper locks.
 /// </summary>
 public sealed class EventWriter(
     NpgsqlDataSource dataSource,
-    DedupeCache dedupe,
     IOptions<IngestOptions> options,
     IngestTelemetry telemetry,
     ILogger<EventWriter> logger) : BackgroundService
@@ -172,9 +170,6 @@ public sealed class EventWriter(
         // A pooled connection holds on to its last command, and with it these parameters, until it runs another: up to
         // 25 bodies of up to 1 MB per idle connection. Let them go now.
         command.Parameters.Clear();
-
-        // Committed (stored now or before): a retry of any of them is answered from Redis from here on.
-        dedupe.Remember(firsts.Select(e => (e.StoreId, e.EventId)).ToList());
 
         // The first delivery of a newly stored key reports Stored; every other one is a duplicate.
         foreach (var pending in batch)

@@ -63,7 +63,7 @@ public sealed class DisruptionTests(DisruptedStack stack)
         using var ingest = new IngestClient(stack);
         var eventIds = Enumerable.Range(0, 12).Select(_ => IngestClient.NewEventId()).ToList();
 
-        // Delivered together, so the writer commits (and remembers) them in one or a few group commits.
+        // Delivered together, so the writer commits them in one or a few group commits; each is marked in Redis after it.
         var firsts = await Task.WhenAll(eventIds.Select(async id =>
         {
             using var response = await ingest.DeliverAsync(IngestClient.AcrBody(id), id);

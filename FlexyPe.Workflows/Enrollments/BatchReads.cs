@@ -8,7 +8,7 @@ namespace FlexyPe.Workflows.Enrollments;
 
 /// <summary>
 /// What a hand-off batch reads once, in one statement, for the events that will begin an enrollment (the first of their
-/// checkout, session or customer in the batch, none enrolled before it: <see cref="KnownAbsent"/>): whether the shopper,
+/// checkout, session or customer in the batch, none enrolled before it: <see cref="KnownEnrollments"/>): whether the shopper,
 /// or without an email the checkout, completed a purchase since the event happened (<see cref="PurchaseExit.PurchasedSinceAsync"/>),
 /// and the shopper's history for the uplift features (<see cref="EnrollmentFeatures.HistoryAsync"/>). Each of those is
 /// otherwise a round trip of its own, made at the event's turn.
@@ -45,7 +45,7 @@ public sealed class BatchReads
     /// enrollments are given a discount arm, and features with it).
     /// </summary>
     public static async Task<BatchReads> ReadAsync(
-        WorkflowsDbContext db, IReadOnlyList<WorkflowEvent> events, bool[] stored, KnownAbsent known,
+        WorkflowsDbContext db, IReadOnlyList<WorkflowEvent> events, bool[] stored, KnownEnrollments known,
         Func<string, CancellationToken, Task<bool>> offersDiscount, DateTimeOffset now, CancellationToken ct)
     {
         var wanted = new List<Wanted>();
@@ -53,7 +53,7 @@ public sealed class BatchReads
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            var subject = KnownAbsent.SubjectKey(e);
+            var subject = KnownEnrollments.SubjectKey(e);
             if (!stored[i] || subject is null || e.Checkout?.SessionState == SessionStates.Completed
                 || !subjects.Add((e.StoreId, e.Type, subject)) || !known.NoEnrollment(e.StoreId, e.Type, subject))
             {

@@ -73,7 +73,7 @@ public sealed class EventIntake(
             // When the event was taken: read once the shopper's lock is held, so no step fired after it went unseen.
             var now = clock.Now;
             var result = (await StoreAsync([(e, json)], now, ct))[0]
-                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, Turn.Alone, ct)
+                ? await ApplyRulesAsync(e, json, now, subjectLocked: false, Turn.Alone(), ct)
                 : Duplicate(activity);
             await WriteEnrollmentsAsync(ct);
             await CommitAsync(transaction, ct);
@@ -144,7 +144,7 @@ public sealed class EventIntake(
         var now = clock.Now;
         var stored = await StoreAsync([.. batch.Select(b => (b.Event, b.Json))], now, ct);
         WorkflowEvent[] events = [.. batch.Select(b => b.Event)];
-        var known = await KnownAbsent.ReadAsync(db, events, ct);
+        var known = await KnownEnrollments.ReadAsync(db, events, ct);
         var reads = await BatchReads.ReadAsync(db, events, stored, known, OffersDiscountAsync, now, ct);
         var results = new IntakeResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -161,7 +161,6 @@ public sealed class EventIntake(
                 results[i] = stored[i]
                     ? await ApplyRulesAsync(e, json, now, subjectLocked: true, new Turn(i, StoredAfter(batch, stored, i), known, reads), ct)
                     : Duplicate(activity);
-                known.Forget(e);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -193,7 +192,7 @@ public sealed class EventIntake(
     /// </summary>
     private async Task WriteEnrollmentsTouchedByAsync(WorkflowEvent e, CancellationToken ct)
     {
-        var subjects = new[] { e.Checkout?.Key, e.Session?.Key, KnownAbsent.SubjectKey(e) };
+        var subjects = new[] { e.Checkout?.Key, e.Session?.Key, KnownEnrollments.SubjectKey(e) };
         if (unwritten.Any(x => x.StoreId == e.StoreId
             && ((e.ShopperEmail is not null && x.ShopperEmail == e.ShopperEmail) || subjects.Contains(x.SubjectKey))))
         {
@@ -291,12 +290,13 @@ public sealed class EventIntake(
 
     /// <summary>
     /// An event's turn in its batch: its place (<see cref="Index"/>), the events of the batch after it, stored already, that
-    /// its rules must not see (<see cref="StoredAfter"/>), and what the batch read before any rules ran, so not read again.
+    /// its rules must not see (<see cref="StoredAfter"/>), and what the batch read before any rules ran (and its events'
+    /// rules have told <see cref="Known"/> since), so not read again.
     /// </summary>
-    private sealed record Turn(int Index, string[] StoredAfter, KnownAbsent Known, BatchReads Reads)
+    private sealed record Turn(int Index, string[] StoredAfter, KnownEnrollments Known, BatchReads Reads)
     {
         /// <summary>An event taken on its own: nothing after it, nothing read before.</summary>
-        public static readonly Turn Alone = new(0, [], KnownAbsent.Nothing(), BatchReads.Nothing());
+        public static Turn Alone() => new(0, [], KnownEnrollments.Nothing(), BatchReads.Nothing());
     }
 
     /// <summary>
@@ -319,20 +319,23 @@ public sealed class EventIntake(
                 if (e.Checkout.SessionState == SessionStates.Completed)
                 {
                     await purchase.HandleAsync(e, checkoutKey, now, ct);
+                    // What a purchase ends and records is not followed in memory: the events after it read it.
+                    known.Forget(e);
                 }
                 else
                 {
                     var enrollment = await EnrollOrUpdateAsync(e, json, checkoutKey, now, turn, ct);
-                    // Nothing else to end when the shopper had no active enrollment before (this one aside).
-                    if (email is not null && !known.NoActiveEnrollment(e.StoreId, email))
+                    // Nothing else to end when no other active enrollment of the shopper has the rule.
+                    if (email is not null && !known.NoActiveWithExitRule(e.StoreId, email, ExitRules.CheckoutAbandoned, enrollment))
                     {
                         await ending.EndForShopperAsync(e.StoreId, email, enrollment, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
+                        known.Ended(e.StoreId, email, ExitRules.CheckoutAbandoned, enrollment);
                     }
                 }
                 break;
             case EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey:
                 // ACR supersedes ASR: a shopper already in a checkout sequence is not enrolled for browsing.
-                if (email is null || known.NoActiveEnrollment(e.StoreId, email)
+                if (email is null || known.NoActiveOf(e.StoreId, email, EventTypes.AbandonedCheckout)
                     || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
                         && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
                 {
@@ -340,7 +343,7 @@ public sealed class EventIntake(
                 }
                 break;
             case EventTypes.NewCustomer:
-                await EnrollOrUpdateAsync(e, json, KnownAbsent.SubjectKey(e)!, now, turn, ct);
+                await EnrollOrUpdateAsync(e, json, KnownEnrollments.SubjectKey(e)!, now, turn, ct);
                 break;
             case EventTypes.AbandonedCheckout or EventTypes.AbandonedSession:
                 logger.LogWarning("Event {EventId} of type {Type} has no checkout or session key; stored, not enrolled", e.EventId, e.Type);
@@ -354,14 +357,13 @@ public sealed class EventIntake(
         WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, Turn turn, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
-        // What an update reads of the enrollment: not its features (large jsonb), which it replaces.
-        var existing = turn.Known.NoEnrollment(e.StoreId, e.Type, subjectKey) ? null : await db.Enrollments
+        var existing = turn.Known.Knows(e.StoreId, e.Type, subjectKey, out var known) ? known : await db.Enrollments
             .Where(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey)
             .Select(x => new Enrolled(x.Id, x.SessionState, x.ContextOccurredAt, x.ShopperEmail, x.ShopperPhone, x.DiscountArm))
             .FirstOrDefaultAsync(ct);
         if (existing is not null)
         {
-            await UpdateAsync(existing, e, json, occurredAt, turn, ct);
+            turn.Known.Remember(e.StoreId, e.Type, subjectKey, await UpdateAsync(existing, e, json, occurredAt, turn, ct));
             return existing.Id;
         }
 
@@ -401,6 +403,9 @@ public sealed class EventIntake(
             });
         }
         unwritten.Add(enrollment);
+        turn.Known.Began(e.StoreId, e.Type, subjectKey,
+            new Enrolled(enrollment.Id, enrollment.SessionState, occurredAt, enrollment.ShopperEmail, enrollment.ShopperPhone, arm),
+            sequence.ExitRules);
         counts.Add(telemetry.Enrolled, 1, new KeyValuePair<string, object?>("sequence", sequence.Key),
             new KeyValuePair<string, object?>("held_out", heldOut));
         Activity.Current?.SetTag("flexype.enrollment.held_out", heldOut);
@@ -408,16 +413,12 @@ public sealed class EventIntake(
         return enrollment.Id;
     }
 
-    /// <summary>What updating an enrollment reads of it.</summary>
-    private sealed record Enrolled(
-        Guid Id, string? SessionState, DateTimeOffset ContextOccurredAt, string? ShopperEmail, string? ShopperPhone, string? DiscountArm);
-
     /// <summary>
     /// Another delivery of an enrolled checkout, session or customer: the latest cart and the furthest session state, in
     /// one statement. An older delivery arriving late changes neither cart nor shopper. Held out or not, and the discount
-    /// arm, were decided when the enrollment began and never change.
+    /// arm, were decided when the enrollment began and never change. Returns the enrollment as it leaves it.
     /// </summary>
-    private async Task UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
+    private async Task<Enrolled> UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
     {
         var sessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
         var enrollment = db.Enrollments.Where(x => x.Id == existing.Id);
@@ -427,9 +428,10 @@ public sealed class EventIntake(
             {
                 await enrollment.ExecuteUpdateAsync(set => set.SetProperty(x => x.SessionState, sessionState), ct);
             }
-            return;
+            return existing with { SessionState = sessionState };
         }
         var email = e.ShopperEmail ?? existing.ShopperEmail;
+        var phone = e.Customer?.Phone ?? existing.ShopperPhone;
         var features = existing.DiscountArm is null ? null : await FeaturesAsync(e, json, email, sessionState, occurredAt, turn, ct);
         await enrollment.ExecuteUpdateAsync(set =>
         {
@@ -437,12 +439,13 @@ public sealed class EventIntake(
                 .SetProperty(x => x.ContextEventId, e.EventId)
                 .SetProperty(x => x.ContextOccurredAt, occurredAt)
                 .SetProperty(x => x.ShopperEmail, email)
-                .SetProperty(x => x.ShopperPhone, e.Customer?.Phone ?? existing.ShopperPhone);
+                .SetProperty(x => x.ShopperPhone, phone);
             if (features is not null)
             {
                 set.SetProperty(x => x.Features, features);
             }
         }, ct);
+        return existing with { SessionState = sessionState, ContextOccurredAt = occurredAt, ShopperEmail = email, ShopperPhone = phone };
     }
 
     /// <summary>

@@ -239,6 +239,63 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
             """));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_batch_updating_one_checkout_three_times_keeps_the_latest_cart_as_one_event_at_a_time_would(bool enrolledBefore)
+    {
+        // The batch reads the checkout's enrollment once (or begins it, and changes it where it waits to be written), and
+        // each update tells it what it wrote: the last delivery, older than the one before it, must be compared with that
+        // one, not with what the batch read before any ran.
+        var email = NormalizedEvents.NewEmail();
+        var first = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var opening = events.AbandonedCheckout("chk-batch-thrice", email, "INITIATED", NormalizedEvents.Cart("First Cart Item"), occurredAt: first);
+        if (enrolledBefore)
+        {
+            await api.PostEventAsync(opening);
+        }
+
+        var results = await api.PostEventBatchAsync([
+            .. enrolledBefore ? Array.Empty<(JsonObject, string?)>() : [(opening, null)],
+            (events.AbandonedCheckout("chk-batch-thrice", email, "PHONE_ENTERED", NormalizedEvents.Cart("Second Cart Item"), occurredAt: first.AddSeconds(1)), null),
+            (events.AbandonedCheckout("chk-batch-thrice", email, "PAYMENT_LOADED", NormalizedEvents.Cart("Latest Cart Item"), occurredAt: first.AddSeconds(3)), null),
+            (events.AbandonedCheckout("chk-batch-thrice", email, "PHONE_ENTERED", NormalizedEvents.Cart("Stale Cart Item"), occurredAt: first.AddSeconds(2)), null)]);
+
+        Assert.All(results, r => Assert.Equal("accepted", (string)r["status"]!));
+        var checkout = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
+        Assert.Equal("PAYMENT_LOADED", (string)checkout["session_state"]!);
+        Assert.Equal("Latest Cart Item", await api.ScalarAsync<string>(
+            $"""
+            SELECT r.payload -> 'cart' -> 0 ->> 'title' FROM enrollments e
+            JOIN received_events r ON r.store_id = e.store_id AND r.event_id = e.context_event_id WHERE e.id = '{(string)checkout["id"]!}'
+            """));
+        Assert.Equal(3, Steps(await api.TimelineAsync((string)checkout["id"]!)).Count());
+    }
+
+    [Fact]
+    public async Task A_batchs_checkout_ends_the_session_sequence_its_shopper_was_in_before_the_batch()
+    {
+        // The batch reads once which enrollments of its shoppers are active, with their sequences' exit rules: the
+        // session enrollment from before the batch has "checkout abandoned" among them, so the batch's checkout ends it,
+        // and a later session of the shopper in the same batch is not enrolled (the checkout sequence is active).
+        var email = NormalizedEvents.NewEmail();
+        await api.PostEventAsync(events.AbandonedSession("ses-before-batch", email));
+        var session = await api.EnrollmentAsync(events.StoreId, "abandoned-session");
+
+        var results = await api.PostEventBatchAsync(
+            (events.ProductViewed(email, "Oat Cookies"), null),
+            (events.AbandonedCheckout("chk-after-batch-session", email), null),
+            (events.AbandonedSession("ses-after-batch-checkout", email), null));
+
+        Assert.Equal(["accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var timeline = await api.TimelineAsync((string)session["id"]!);
+        Assert.Equal("ended", (string)timeline["enrollment"]!["state"]!);
+        Assert.Equal("checkout abandoned", (string)timeline["enrollment"]!["end_reason"]!);
+        Assert.All(Steps(timeline), s => Assert.Equal("cancelled", State(s)));
+        Assert.Equal("ses-before-batch", (string)Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-session"))["subject_key"]!);
+        Assert.Equal("active", (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["state"]!);
+    }
+
     [Fact]
     public async Task A_batch_finds_the_purchases_made_before_it_and_in_it_and_enrolls_no_checkout_abandoned_before_one()
     {

@@ -40,9 +40,10 @@ public sealed class EventIntake(
 
     /// <summary>
     /// New enrollments (with their steps) not yet written: a batch writes them in one <c>SaveChanges</c>, one round trip,
-    /// before it commits, unless a later event of it touches one of their shoppers or subjects first (then before that
-    /// event's rules read them; <see cref="WriteEnrollmentsTouchedByAsync"/>). No one else sees them before the commit
-    /// either way, and the batch holds their locks, so no one else enrolls them meanwhile.
+    /// before it commits, or before a later event's rules read enrollments from the database (<see cref="WriteEnrollmentsAsync"/>
+    /// precedes each such read); until then a later delivery of the same checkout changes them where they wait, and what the
+    /// batch knows (<see cref="KnownEnrollments"/>) answers for them. No one else sees them before the commit either way,
+    /// and the batch holds their locks, so no one else enrolls them meanwhile.
     /// </summary>
     private readonly List<Enrollment> unwritten = [];
 
@@ -154,10 +155,6 @@ public sealed class EventIntake(
             try
             {
                 db.ChangeTracker.Clear();
-                if (stored[i])
-                {
-                    await WriteEnrollmentsTouchedByAsync(e, ct);
-                }
                 results[i] = stored[i]
                     ? await ApplyRulesAsync(e, json, now, subjectLocked: true, new Turn(i, StoredAfter(batch, stored, i), known, reads), ct)
                     : Duplicate(activity);
@@ -184,20 +181,6 @@ public sealed class EventIntake(
         await db.SaveChangesAsync(ct);
         unwritten.Clear();
         db.ChangeTracker.Clear();
-    }
-
-    /// <summary>
-    /// Writes them first when <paramref name="e"/>'s rules may read one of them: one of the same store with its shopper,
-    /// or with its checkout, session or customer as the subject.
-    /// </summary>
-    private async Task WriteEnrollmentsTouchedByAsync(WorkflowEvent e, CancellationToken ct)
-    {
-        var subjects = new[] { e.Checkout?.Key, e.Session?.Key, KnownEnrollments.SubjectKey(e) };
-        if (unwritten.Any(x => x.StoreId == e.StoreId
-            && ((e.ShopperEmail is not null && x.ShopperEmail == e.ShopperEmail) || subjects.Contains(x.SubjectKey))))
-        {
-            await WriteEnrollmentsAsync(ct);
-        }
     }
 
     /// <summary>
@@ -318,6 +301,7 @@ public sealed class EventIntake(
             case EventTypes.AbandonedCheckout when e.Checkout?.Key is { } checkoutKey:
                 if (e.Checkout.SessionState == SessionStates.Completed)
                 {
+                    await WriteEnrollmentsAsync(ct);
                     await purchase.HandleAsync(e, checkoutKey, now, ct);
                     // What a purchase ends and records is not followed in memory: the events after it read it.
                     known.Forget(e);
@@ -328,6 +312,7 @@ public sealed class EventIntake(
                     // Nothing else to end when no other active enrollment of the shopper has the rule.
                     if (email is not null && !known.NoActiveWithExitRule(e.StoreId, email, ExitRules.CheckoutAbandoned, enrollment))
                     {
+                        await WriteEnrollmentsAsync(ct);
                         await ending.EndForShopperAsync(e.StoreId, email, enrollment, ExitRules.CheckoutAbandoned, "checkout abandoned", ct);
                         known.Ended(e.StoreId, email, ExitRules.CheckoutAbandoned, enrollment);
                     }
@@ -335,9 +320,7 @@ public sealed class EventIntake(
                 break;
             case EventTypes.AbandonedSession when e.Session?.Key is { } sessionKey:
                 // ACR supersedes ASR: a shopper already in a checkout sequence is not enrolled for browsing.
-                if (email is null || known.NoActiveOf(e.StoreId, email, EventTypes.AbandonedCheckout)
-                    || !await db.Enrollments.AnyAsync(x => x.StoreId == e.StoreId && x.ShopperEmail == email
-                        && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct))
+                if (email is null || !await InCheckoutSequenceAsync(e.StoreId, email, known, ct))
                 {
                     await EnrollOrUpdateAsync(e, json, sessionKey, now, turn, ct);
                 }
@@ -352,15 +335,24 @@ public sealed class EventIntake(
         return IntakeResult.Accepted;
     }
 
+    /// <summary>Whether the shopper has an active checkout enrollment.</summary>
+    private async Task<bool> InCheckoutSequenceAsync(string storeId, string email, KnownEnrollments known, CancellationToken ct)
+    {
+        if (known.NoActiveOf(storeId, email, EventTypes.AbandonedCheckout))
+        {
+            return false;
+        }
+        await WriteEnrollmentsAsync(ct);
+        return await db.Enrollments.AnyAsync(x => x.StoreId == storeId && x.ShopperEmail == email
+            && x.Trigger == EventTypes.AbandonedCheckout && x.State == EnrollmentStates.Active, ct);
+    }
+
     /// <summary>Enrolls the event's subject, or updates its enrollment; the enrollment's id, or null when none was begun.</summary>
     private async Task<Guid?> EnrollOrUpdateAsync(
         WorkflowEvent e, string json, string subjectKey, DateTimeOffset now, Turn turn, CancellationToken ct)
     {
         var occurredAt = e.HappenedAt(now);
-        var existing = turn.Known.Knows(e.StoreId, e.Type, subjectKey, out var known) ? known : await db.Enrollments
-            .Where(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey)
-            .Select(x => new Enrolled(x.Id, x.SessionState, x.ContextOccurredAt, x.ShopperEmail, x.ShopperPhone, x.DiscountArm))
-            .FirstOrDefaultAsync(ct);
+        var existing = turn.Known.Knows(e.StoreId, e.Type, subjectKey, out var known) ? known : await ReadEnrolledAsync(e, subjectKey, ct);
         if (existing is not null)
         {
             turn.Known.Remember(e.StoreId, e.Type, subjectKey, await UpdateAsync(existing, e, json, occurredAt, turn, ct));
@@ -413,18 +405,34 @@ public sealed class EventIntake(
         return enrollment.Id;
     }
 
+    /// <summary>The enrollment of the event's checkout, session or customer, from the database (after the unwritten are written).</summary>
+    private async Task<Enrolled?> ReadEnrolledAsync(WorkflowEvent e, string subjectKey, CancellationToken ct)
+    {
+        await WriteEnrollmentsAsync(ct);
+        return await db.Enrollments
+            .Where(x => x.StoreId == e.StoreId && x.Trigger == e.Type && x.SubjectKey == subjectKey)
+            .Select(x => new Enrolled(x.Id, x.SessionState, x.ContextOccurredAt, x.ShopperEmail, x.ShopperPhone, x.DiscountArm))
+            .FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>
     /// Another delivery of an enrolled checkout, session or customer: the latest cart and the furthest session state, in
     /// one statement. An older delivery arriving late changes neither cart nor shopper. Held out or not, and the discount
-    /// arm, were decided when the enrollment began and never change. Returns the enrollment as it leaves it.
+    /// arm, were decided when the enrollment began and never change. An enrollment begun earlier in the batch and not yet
+    /// written is changed where it waits, with no round trip. Returns the enrollment as it leaves it.
     /// </summary>
     private async Task<Enrolled> UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
     {
         var sessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
         var enrollment = db.Enrollments.Where(x => x.Id == existing.Id);
+        var waiting = unwritten.Find(x => x.Id == existing.Id);
         if (occurredAt < existing.ContextOccurredAt)
         {
-            if (sessionState != existing.SessionState)
+            if (waiting is not null)
+            {
+                waiting.SessionState = sessionState;
+            }
+            else if (sessionState != existing.SessionState)
             {
                 await enrollment.ExecuteUpdateAsync(set => set.SetProperty(x => x.SessionState, sessionState), ct);
             }
@@ -433,18 +441,30 @@ public sealed class EventIntake(
         var email = e.ShopperEmail ?? existing.ShopperEmail;
         var phone = e.Customer?.Phone ?? existing.ShopperPhone;
         var features = existing.DiscountArm is null ? null : await FeaturesAsync(e, json, email, sessionState, occurredAt, turn, ct);
-        await enrollment.ExecuteUpdateAsync(set =>
+        if (waiting is not null)
         {
-            set.SetProperty(x => x.SessionState, sessionState)
-                .SetProperty(x => x.ContextEventId, e.EventId)
-                .SetProperty(x => x.ContextOccurredAt, occurredAt)
-                .SetProperty(x => x.ShopperEmail, email)
-                .SetProperty(x => x.ShopperPhone, phone);
-            if (features is not null)
+            waiting.SessionState = sessionState;
+            waiting.ContextEventId = e.EventId;
+            waiting.ContextOccurredAt = occurredAt;
+            waiting.ShopperEmail = email;
+            waiting.ShopperPhone = phone;
+            waiting.Features = features ?? waiting.Features;
+        }
+        else
+        {
+            await enrollment.ExecuteUpdateAsync(set =>
             {
-                set.SetProperty(x => x.Features, features);
-            }
-        }, ct);
+                set.SetProperty(x => x.SessionState, sessionState)
+                    .SetProperty(x => x.ContextEventId, e.EventId)
+                    .SetProperty(x => x.ContextOccurredAt, occurredAt)
+                    .SetProperty(x => x.ShopperEmail, email)
+                    .SetProperty(x => x.ShopperPhone, phone);
+                if (features is not null)
+                {
+                    set.SetProperty(x => x.Features, features);
+                }
+            }, ct);
+        }
         return existing with { SessionState = sessionState, ContextOccurredAt = occurredAt, ShopperEmail = email, ShopperPhone = phone };
     }
 

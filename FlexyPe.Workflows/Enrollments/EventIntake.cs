@@ -48,6 +48,19 @@ public sealed class EventIntake(
     private readonly List<Enrollment> unwritten = [];
 
     /// <summary>
+    /// Updates of enrollments written before not yet made, by enrollment: written with the new enrollments
+    /// (<see cref="WriteEnrollmentsAsync"/>), in one statement for all of them. A later update of the same enrollment in the
+    /// batch replaces its entry (it starts from what the earlier one left: <see cref="KnownEnrollments"/>).
+    /// </summary>
+    private readonly Dictionary<Guid, UnwrittenUpdate> unwrittenUpdates = [];
+
+    /// <summary>
+    /// What an update leaves of an enrollment; the event it now renders and its features, when it changed them; whether it
+    /// gave the enrollment another shopper (then a shopper's history, read by email, waits for it: <see cref="FeaturesAsync"/>).
+    /// </summary>
+    private sealed record UnwrittenUpdate(Enrolled Enrolled, string? ContextEventId, string? Features, bool MovesShopper);
+
+    /// <summary>
     /// Takes one event in its own transaction. <paramref name="parent"/> is the trace the event belongs to when it
     /// came in a batch (default: the current request's).
     /// </summary>
@@ -58,7 +71,7 @@ public sealed class EventIntake(
         {
             // One event, one unit of work: nothing an earlier event of a batch loaded (or left unsaved) carries over.
             db.ChangeTracker.Clear();
-            unwritten.Clear();
+            ForgetUnwritten();
             await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
             // The products the event shows, committed on their own before the event's transaction, as the store is: the
             // rows are shared by every shopper of the store, and an event's transaction holding them to its commit made
@@ -82,7 +95,7 @@ public sealed class EventIntake(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            unwritten.Clear();
+            ForgetUnwritten();
             counts.Drop();
             // The caller answers or retries; the span shows the event was not taken, and why (no content of it).
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
@@ -114,7 +127,7 @@ public sealed class EventIntake(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             db.ChangeTracker.Clear();
-            unwritten.Clear();
+            ForgetUnwritten();
             counts.Drop();
             telemetry.IntakeBatchesSplit.Add(1);
             logger.LogWarning("A batch of {Count} events was not taken in one transaction ({Error}); taking them one by one",
@@ -126,7 +139,7 @@ public sealed class EventIntake(
     private async Task<IntakeResult[]> TakeBatchAsync(IReadOnlyList<BatchEvent> batch, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
-        unwritten.Clear();
+        ForgetUnwritten();
         foreach (var e in batch.Select(b => b.Event).DistinctBy(e => e.StoreId))
         {
             await stores.RegisterAsync(e.StoreId, e.Store?.Name, clock.Now, ct);
@@ -170,17 +183,46 @@ public sealed class EventIntake(
         return results;
     }
 
-    /// <summary>Writes the new enrollments not yet written, with their steps, in one <c>SaveChanges</c>.</summary>
+    /// <summary>
+    /// Writes what the rules have not written yet: the new enrollments, with their steps, in one <c>SaveChanges</c>, and
+    /// the updates of enrollments written before, in one statement.
+    /// </summary>
     private async Task WriteEnrollmentsAsync(CancellationToken ct)
     {
-        if (unwritten.Count == 0)
+        if (unwritten.Count > 0)
         {
-            return;
+            db.Enrollments.AddRange(unwritten);
+            await db.SaveChangesAsync(ct);
+            unwritten.Clear();
+            db.ChangeTracker.Clear();
         }
-        db.Enrollments.AddRange(unwritten);
-        await db.SaveChangesAsync(ct);
+        if (unwrittenUpdates.Count > 0)
+        {
+            var updates = unwrittenUpdates.Values.ToArray();
+            unwrittenUpdates.Clear();
+            Guid[] ids = [.. updates.Select(u => u.Enrolled.Id)];
+            string?[] states = [.. updates.Select(u => u.Enrolled.SessionState)], eventIds = [.. updates.Select(u => u.ContextEventId)],
+                emails = [.. updates.Select(u => u.Enrolled.ShopperEmail)], phones = [.. updates.Select(u => u.Enrolled.ShopperPhone)],
+                features = [.. updates.Select(u => u.Features)];
+            DateTimeOffset[] occurred = [.. updates.Select(u => u.Enrolled.ContextOccurredAt)];
+            // What an update leaves is the whole of what it reads (KnownEnrollments' Enrolled), so those columns are set as
+            // they are; the event and the features only when an update changed them.
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE enrollments AS e SET session_state = u.session_state,
+                    context_event_id = COALESCE(u.context_event_id, e.context_event_id), context_occurred_at = u.context_occurred_at,
+                    shopper_email = u.shopper_email, shopper_phone = u.shopper_phone, features = COALESCE(u.features::jsonb, e.features)
+                FROM unnest({ids}, {states}, {eventIds}, {occurred}, {emails}, {phones}, {features})
+                    AS u(id, session_state, context_event_id, context_occurred_at, shopper_email, shopper_phone, features)
+                WHERE e.id = u.id
+                """, ct);
+        }
+    }
+
+    /// <summary>Drops what was not written (the transaction it was for is rolled back).</summary>
+    private void ForgetUnwritten()
+    {
         unwritten.Clear();
-        db.ChangeTracker.Clear();
+        unwrittenUpdates.Clear();
     }
 
     /// <summary>
@@ -419,28 +461,31 @@ public sealed class EventIntake(
     /// Another delivery of an enrolled checkout, session or customer: the latest cart and the furthest session state, in
     /// one statement. An older delivery arriving late changes neither cart nor shopper. Held out or not, and the discount
     /// arm, were decided when the enrollment began and never change. An enrollment begun earlier in the batch and not yet
-    /// written is changed where it waits, with no round trip. Returns the enrollment as it leaves it.
+    /// written is changed where it waits; one written before is updated with the batch's other updates
+    /// (<see cref="unwrittenUpdates"/>). Neither is a round trip of its own. Returns the enrollment as it leaves it.
     /// </summary>
     private async Task<Enrolled> UpdateAsync(Enrolled existing, WorkflowEvent e, string json, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
     {
         var sessionState = SessionStates.Furthest(existing.SessionState, e.Checkout?.SessionState);
-        var enrollment = db.Enrollments.Where(x => x.Id == existing.Id);
         var waiting = unwritten.Find(x => x.Id == existing.Id);
+        unwrittenUpdates.TryGetValue(existing.Id, out var earlier);
         if (occurredAt < existing.ContextOccurredAt)
         {
+            var left = existing with { SessionState = sessionState };
             if (waiting is not null)
             {
                 waiting.SessionState = sessionState;
             }
             else if (sessionState != existing.SessionState)
             {
-                await enrollment.ExecuteUpdateAsync(set => set.SetProperty(x => x.SessionState, sessionState), ct);
+                unwrittenUpdates[existing.Id] = new UnwrittenUpdate(left, earlier?.ContextEventId, earlier?.Features, earlier?.MovesShopper ?? false);
             }
-            return existing with { SessionState = sessionState };
+            return left;
         }
         var email = e.ShopperEmail ?? existing.ShopperEmail;
         var phone = e.Customer?.Phone ?? existing.ShopperPhone;
         var features = existing.DiscountArm is null ? null : await FeaturesAsync(e, json, email, sessionState, occurredAt, turn, ct);
+        var updated = existing with { SessionState = sessionState, ContextOccurredAt = occurredAt, ShopperEmail = email, ShopperPhone = phone };
         if (waiting is not null)
         {
             waiting.SessionState = sessionState;
@@ -452,20 +497,10 @@ public sealed class EventIntake(
         }
         else
         {
-            await enrollment.ExecuteUpdateAsync(set =>
-            {
-                set.SetProperty(x => x.SessionState, sessionState)
-                    .SetProperty(x => x.ContextEventId, e.EventId)
-                    .SetProperty(x => x.ContextOccurredAt, occurredAt)
-                    .SetProperty(x => x.ShopperEmail, email)
-                    .SetProperty(x => x.ShopperPhone, phone);
-                if (features is not null)
-                {
-                    set.SetProperty(x => x.Features, features);
-                }
-            }, ct);
+            unwrittenUpdates[existing.Id] = new UnwrittenUpdate(updated, e.EventId, features ?? earlier?.Features,
+                earlier?.MovesShopper == true || email != existing.ShopperEmail);
         }
-        return existing with { SessionState = sessionState, ContextOccurredAt = occurredAt, ShopperEmail = email, ShopperPhone = phone };
+        return updated;
     }
 
     /// <summary>
@@ -497,9 +532,22 @@ public sealed class EventIntake(
     {
         var store = await settings.ForStoreAsync(e.StoreId, ct);
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
-        var history = turn.Reads.History(turn.Index, email, occurredAt)
-            ?? await EnrollmentFeatures.HistoryAsync(db, e.StoreId, email, occurredAt, turn.StoredAfter, ct);
+        var history = turn.Reads.History(turn.Index, email, occurredAt) ?? await HistoryAsync(e.StoreId, email, occurredAt, turn, ct);
         using var document = JsonDocument.Parse(json);
         return EnrollmentFeatures.Serialize(RecoveryFeatureBuilder.Build(document.RootElement, history, zone, furthestState));
+    }
+
+    /// <summary>
+    /// The shopper's history from the database. It counts recoveries and discounts by the enrollments' email: an update of
+    /// the batch that gave an enrollment another shopper is written first. The batch's other unwritten work does not
+    /// change it (a new enrollment has neither yet).
+    /// </summary>
+    private async Task<ShopperHistory> HistoryAsync(string storeId, string? email, DateTimeOffset occurredAt, Turn turn, CancellationToken ct)
+    {
+        if (unwrittenUpdates.Values.Any(u => u.MovesShopper))
+        {
+            await WriteEnrollmentsAsync(ct);
+        }
+        return await EnrollmentFeatures.HistoryAsync(db, storeId, email, occurredAt, turn.StoredAfter, ct);
     }
 }

@@ -342,12 +342,39 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
             $"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
         Assert.Equal(1, (int)(float)features["earlier_purchases"]!);
         Assert.Equal(2, (int)(float)features["views_before_abandoning"]!);
+    }
 
-        static JsonObject At(JsonObject e, DateTimeOffset occurredAt)
-        {
-            e["occurred_at"] = occurredAt.ToString("O");
-            return e;
-        }
+    [Fact]
+    public async Task A_batch_gives_a_later_delivery_of_a_checkout_the_shoppers_history_before_it_leaving_out_the_events_after_it()
+    {
+        // A later delivery of a checkout given a discount arm works its features out again. The batch reads that history
+        // once too: it must count the purchase and the views before the delivery (before the batch and earlier in it) and
+        // none of the batch's events after it.
+        var email = NormalizedEvents.NewEmail();
+        var now = DateTimeOffset.UtcNow;
+        await api.PostEventAsync(events.AbandonedCheckout("chk-history-old-2", email, "COMPLETED", occurredAt: now.AddMinutes(-30)));
+        await api.PostEventAsync(At(events.ProductViewed(email, "Oat Cookies"), now.AddMinutes(-20)));
+        await api.PostEventAsync(events.AbandonedCheckout("chk-history-update", email, occurredAt: now.AddMinutes(-15)));
+        var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
+        var before = JsonNode.Parse(await api.ScalarAsync<string>($"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
+        Assert.Equal(1, (int)(float)before["views_before_abandoning"]!);
+
+        var results = await api.PostEventBatchAsync(
+            (At(events.CollectionViewed(email, "Breakfast"), now.AddMinutes(-10)), null),
+            (events.AbandonedCheckout("chk-history-update", email, "PAYMENT_LOADED", occurredAt: now.AddMinutes(-1)), null),
+            (At(events.ProductViewed(email, "Ragi Flour"), now.AddMinutes(-5)), null),
+            (events.AbandonedCheckout("chk-history-other-2", email, "COMPLETED", occurredAt: now.AddMinutes(-3)), null));
+
+        Assert.Equal(["accepted", "accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
+        var features = JsonNode.Parse(await api.ScalarAsync<string>($"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
+        Assert.Equal(1, (int)(float)features["earlier_purchases"]!);
+        Assert.Equal(2, (int)(float)features["views_before_abandoning"]!);
+    }
+
+    private static JsonObject At(JsonObject e, DateTimeOffset occurredAt)
+    {
+        e["occurred_at"] = occurredAt.ToString("O");
+        return e;
     }
 
     [Fact]

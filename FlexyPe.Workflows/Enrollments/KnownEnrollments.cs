@@ -15,7 +15,9 @@ public sealed record Enrolled(
 /// every shopper of the batch, the enrollments that may be active, with their sequences' exit rules. Read in two
 /// statements once the batch holds its locks, so no one else can enroll these shoppers and subjects, or update their
 /// enrollments, until it commits; others can only end enrollments (step firing, unsubscribes), so what is known of a
-/// shopper may hold an enrollment no longer active, never miss one that is. Then each event's rules tell it what they
+/// shopper may hold an enrollment no longer active, never miss one that is. (A sequence edit that moves active
+/// enrollments to its new version, whose exit rules may differ, takes no shopper's lock: one committed while a batch is
+/// taken counts for that batch's events as if made after it.) Then each event's rules tell it what they
 /// did (<see cref="Remember"/>, <see cref="Began"/>, <see cref="Ended"/>), and an event whose rules it does not follow (a
 /// purchase) makes its shopper and subject unknown again (<see cref="Forget"/>): the events after it read them from the
 /// database, as an event taken on its own does.

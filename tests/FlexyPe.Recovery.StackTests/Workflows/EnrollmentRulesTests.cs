@@ -326,50 +326,64 @@ public sealed class EnrollmentRulesTests(WorkflowsStack stack) : IDisposable
         // the batch) and none of the batch's events after it, as when the events are taken one by one.
         var email = NormalizedEvents.NewEmail();
         var now = DateTimeOffset.UtcNow;
-        await api.PostEventAsync(events.AbandonedCheckout("chk-history-old", email, "COMPLETED", occurredAt: now.AddMinutes(-30)));
-        await api.PostEventAsync(At(events.ProductViewed(email, "Oat Cookies"), now.AddMinutes(-20)));
+        await PostHistoryAsync(email, now, "chk-history-old");
 
-        var results = await api.PostEventBatchAsync(
-            (At(events.CollectionViewed(email, "Breakfast"), now.AddMinutes(-10)), null),
-            (events.AbandonedCheckout("chk-history-new", email, occurredAt: now.AddMinutes(-1)), null),
-            (At(events.ProductViewed(email, "Ragi Flour"), now.AddMinutes(-5)), null),
-            (events.AbandonedCheckout("chk-history-other", email, "COMPLETED", occurredAt: now.AddMinutes(-3)), null));
+        await PostBatchAroundAsync(email, now, events.AbandonedCheckout("chk-history-new", email, occurredAt: now.AddMinutes(-1)), "chk-history-other");
 
-        Assert.Equal(["accepted", "accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
         var checkout = Assert.Single(await api.EnrollmentsAsync(events.StoreId, "abandoned-checkout"));
         Assert.Equal("chk-history-new", (string)checkout["subject_key"]!);
-        var features = JsonNode.Parse(await api.ScalarAsync<string>(
-            $"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
-        Assert.Equal(1, (int)(float)features["earlier_purchases"]!);
-        Assert.Equal(2, (int)(float)features["views_before_abandoning"]!);
+        await AssertHistoryCountedAsync((string)checkout["id"]!);
     }
 
     [Fact]
     public async Task A_batch_gives_a_later_delivery_of_a_checkout_the_shoppers_history_before_it_leaving_out_the_events_after_it()
     {
-        // A later delivery of a checkout given a discount arm works its features out again. The batch reads that history
-        // once too: it must count the purchase and the views before the delivery (before the batch and earlier in it) and
-        // none of the batch's events after it.
+        // A later delivery of a checkout given a discount arm works its features out again, at its turn in the batch: it
+        // must count the purchase and the views before it (before the batch and earlier in it) and none of the batch's
+        // events after it.
         var email = NormalizedEvents.NewEmail();
         var now = DateTimeOffset.UtcNow;
-        await api.PostEventAsync(events.AbandonedCheckout("chk-history-old-2", email, "COMPLETED", occurredAt: now.AddMinutes(-30)));
-        await api.PostEventAsync(At(events.ProductViewed(email, "Oat Cookies"), now.AddMinutes(-20)));
+        await PostHistoryAsync(email, now, "chk-history-old-2");
         await api.PostEventAsync(events.AbandonedCheckout("chk-history-update", email, occurredAt: now.AddMinutes(-15)));
-        var checkout = await api.EnrollmentAsync(events.StoreId, "abandoned-checkout");
-        var before = JsonNode.Parse(await api.ScalarAsync<string>($"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
-        Assert.Equal(1, (int)(float)before["views_before_abandoning"]!);
+        var id = (string)(await api.EnrollmentAsync(events.StoreId, "abandoned-checkout"))["id"]!;
+        Assert.Equal(1, (int)(float)(await FeaturesAsync(id))["views_before_abandoning"]!);
 
+        await PostBatchAroundAsync(email, now, events.AbandonedCheckout("chk-history-update", email, "PAYMENT_LOADED", occurredAt: now.AddMinutes(-1)), "chk-history-other-2");
+
+        await AssertHistoryCountedAsync(id);
+    }
+
+    /// <summary>The shopper's history before the batch: a purchase 30 minutes ago, a product viewed 20 minutes ago.</summary>
+    private async Task PostHistoryAsync(string email, DateTimeOffset now, string purchasedCheckout)
+    {
+        await api.PostEventAsync(events.AbandonedCheckout(purchasedCheckout, email, "COMPLETED", occurredAt: now.AddMinutes(-30)));
+        await api.PostEventAsync(At(events.ProductViewed(email, "Oat Cookies"), now.AddMinutes(-20)));
+    }
+
+    /// <summary>
+    /// One batch: a collection viewed 10 minutes ago, then <paramref name="checkout"/> (a minute ago), then, sent after it,
+    /// a product viewed 5 minutes ago and a purchase 3 minutes ago, both before it happened.
+    /// </summary>
+    private async Task PostBatchAroundAsync(string email, DateTimeOffset now, JsonObject checkout, string otherCheckout)
+    {
         var results = await api.PostEventBatchAsync(
             (At(events.CollectionViewed(email, "Breakfast"), now.AddMinutes(-10)), null),
-            (events.AbandonedCheckout("chk-history-update", email, "PAYMENT_LOADED", occurredAt: now.AddMinutes(-1)), null),
+            (checkout, null),
             (At(events.ProductViewed(email, "Ragi Flour"), now.AddMinutes(-5)), null),
-            (events.AbandonedCheckout("chk-history-other-2", email, "COMPLETED", occurredAt: now.AddMinutes(-3)), null));
-
+            (events.AbandonedCheckout(otherCheckout, email, "COMPLETED", occurredAt: now.AddMinutes(-3)), null));
         Assert.Equal(["accepted", "accepted", "accepted", "accepted"], results.Select(r => (string)r["status"]!));
-        var features = JsonNode.Parse(await api.ScalarAsync<string>($"SELECT features::text FROM enrollments WHERE id = '{(string)checkout["id"]!}'"))!;
+    }
+
+    /// <summary>The features count the purchase and the two views before the checkout, not the view and purchase sent after it.</summary>
+    private async Task AssertHistoryCountedAsync(string enrollmentId)
+    {
+        var features = await FeaturesAsync(enrollmentId);
         Assert.Equal(1, (int)(float)features["earlier_purchases"]!);
         Assert.Equal(2, (int)(float)features["views_before_abandoning"]!);
     }
+
+    private async Task<JsonNode> FeaturesAsync(string enrollmentId)
+        => JsonNode.Parse(await api.ScalarAsync<string>($"SELECT features::text FROM enrollments WHERE id = '{enrollmentId}'"))!;
 
     private static JsonObject At(JsonObject e, DateTimeOffset occurredAt)
     {

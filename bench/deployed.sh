@@ -22,6 +22,10 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 for tool in redis-server "$PG_BIN/initdb"; do
   command -v "$tool" >/dev/null || { echo "${tool#/} is not installed (bench/run.sh installs what the benchmarks need)" >&2; exit 1; }
 done
+# Nor would a missing sink (Notifier reports itself unhealthy without its SMTP server): say which build is missing.
+for sink in bench/Sending/bin/Release/net10.0/Sending.dll bench/OtlpSink/bin/Release/net10.0/OtlpSink.dll; do
+  [ -f "$sink" ] || { echo "$sink is not built: dotnet build $(dirname "${sink%%/bin/*}/x") -c Release" >&2; exit 1; }
+done
 pids=()
 pg_pid="" services=()
 stop() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Shares of a `perf script` call-graph dump of one .NET process (bench/ingest_perf.sh), for issue 16.
+"""Shares of a `perf script` call-graph dump of one .NET process (bench/ingest_perf.sh, bench/notifier_perf.sh), for issue 16.
 
-  perf_share.py PERF_SCRIPT WRK_OUTPUT CPU_JSON OUT_JSON
+  perf_share.py PERF_SCRIPT WRK_OUTPUT CPU_JSON OUT_JSON            Ingest under wrk (its requests/s from wrk's report)
+  perf_share.py PERF_SCRIPT RATE_JSON CPU_JSON OUT_JSON notifier    Notifier sending ({"what": ..., any figures} merged in)
 
 Every sample counts once in each table:
   - where: the kernel (split by the system call or event the sample is under), the runtime's native code, or managed
@@ -25,6 +26,20 @@ LIBRARIES = {
     "FlexyPe.Ingest's parser": "Parsing.FlexyPeEventParser::",
     "the group commit (EventWriter)": "Storage.EventWriter",
     "Redis dedupe (DedupeCache)": "Storage.DedupeCache",
+    "thread pool waiting for work (LowLevelLifoSemaphore)": "LowLevelLifoSemaphore",
+}
+NOTIFIER_LIBRARIES = {
+    "the sending loop (SendingWorker)": "Sending.SendingWorker",
+    "composing the message (MessageComposer)": "Composing.MessageComposer",
+    "the HTML's plain-text part (PlainTextRenderer)": "Composing.PlainTextRenderer",
+    "AngleSharp (HTML parser)": "[AngleSharp",
+    "MimeKit": "[MimeKit] ",
+    "MailKit (SMTP client)": "[MailKit] ",
+    "EF Core": "[Microsoft.EntityFrameworkCore",
+    "Npgsql (Postgres client)": "[Npgsql] ",
+    "the delivery events' relay to Workflows (OutboxRelay)": "Outbox.OutboxRelay",
+    "logging": "[Microsoft.Extensions.Logging",
+    "System.Linq.Expressions": "[System.Linq.Expressions] ",
     "thread pool waiting for work (LowLevelLifoSemaphore)": "LowLevelLifoSemaphore",
 }
 
@@ -59,7 +74,8 @@ def where(stack):
     return "native: " + library.rsplit("/", 1)[-1]
 
 
-def main(perf_script, wrk_output, cpu_json, out):
+def main(perf_script, wrk_output, cpu_json, out, profile="ingest"):
+    libraries_of = NOTIFIER_LIBRARIES if profile == "notifier" else LIBRARIES
     total = 0
     places, methods, libraries = collections.Counter(), collections.Counter(), collections.Counter()
     for stack in samples(perf_script):
@@ -70,19 +86,23 @@ def main(perf_script, wrk_output, cpu_json, out):
         if MANAGED.search(stack[0][0]):
             methods[re.sub(r"\[(Optimized|OptimizedTier1|QuickJitted|Tier0|Tier1)\].*$", "", stack[0][0])[:200]] += 1
         names = "\n".join(s.split("(", 1)[0] for s, _ in stack)
-        for name, pattern in LIBRARIES.items():
+        for name, pattern in libraries_of.items():
             libraries[name] += pattern in names
     share = lambda counter, top: [{"name": k, "share": round(v / max(1, total), 4)} for k, v in counter.most_common(top)]
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", open(wrk_output).read()).group(1))
+    if profile == "notifier":
+        figures = json.load(open(wrk_output))
+    else:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", open(wrk_output).read()).group(1))
+        figures = {"what": "perf samples of Ingest's threads at saturation (wrk -t2 -c32, the payload mix), deployed, "
+                           "Workflows paused", "requests_per_second_while_sampled": rps}
     result = {
-        "what": "perf samples of Ingest's threads at saturation (wrk -t2 -c32, the payload mix), deployed, Workflows "
-                "paused; each sample counted once per table (libraries overlap: a frame of it anywhere on the stack)",
+        **figures,
+        "what": figures["what"] + "; each sample counted once per table (libraries overlap: a frame of it anywhere on the stack)",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "requests_per_second_while_sampled": rps,
         "cpu_seconds_by_process": json.load(open(cpu_json)),
         "samples": total,
         "where": share(places, 25),
-        "libraries_inclusive": share(libraries, len(LIBRARIES)),
+        "libraries_inclusive": share(libraries, len(libraries_of)),
         "managed_methods_exclusive": share(methods, 25),
     }
     json.dump(result, open(out, "w"), indent=2)
@@ -93,4 +113,4 @@ def main(perf_script, wrk_output, cpu_json, out):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

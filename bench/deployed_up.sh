@@ -7,6 +7,9 @@
 #   deployed_up_env "NAME=VALUE …" DIR LOG
 #                         deployed_up with those settings in the stack's environment (one side of an A/B of a setting)
 #   deployed_down         stops it (and everything it started) and waits for it.
+#   deployed_welcome_at_once
+#                         exports the settings bench/stack.sh gives the AppHost: quiet hours off, no frequency cap, a
+#                         zero-delay welcome step (so one new-customer webhook makes an email at once); before deployed_up
 #   deployed_up_paused DIR LOG [PATH...]
 #                         deployed_up, then Workflows SIGSTOPped (the hand-offs wait, as when it runs elsewhere); on
 #                         exit Workflows is continued, the stack stopped, and DIR and each PATH removed.
@@ -40,6 +43,10 @@ deployed_up() {
     echo "the deployed stack did not answer on :$port within 120 s; see $2" >&2; return 1
   done
   WF_PID=$(pgrep -f '^./FlexyPe.Workflows' | head -n 1)
+}
+
+deployed_welcome_at_once() {
+  export Workflows__QuietHours__Enabled=false Workflows__FrequencyCap=00:00:00 Workflows__Seed__WelcomeDelays=00:00:00,3.00:00:00
 }
 
 deployed_up_env() {

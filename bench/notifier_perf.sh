@@ -18,8 +18,7 @@ command -v perf >/dev/null || bash scripts/ensure-packages.sh linux-perf
 # shellcheck source=bench/deployed_up.sh
 source bench/deployed_up.sh
 deployed_secrets
-# As scheduling.sh's stack: no quiet hours, no frequency cap, the welcome email at once.
-export Workflows__QuietHours__Enabled=false Workflows__FrequencyCap=00:00:00 Workflows__Seed__WelcomeDelays=00:00:00,3.00:00:00
+deployed_welcome_at_once
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 run=$(mktemp -d /tmp/notifier-perf.XXXX); chmod 755 "$run"
 deployed_sinks

@@ -30,10 +30,9 @@ SCHED_SHAPE=${SCHED_SHAPE:-deployed}
 SCHED_STATEMENTS=${SCHED_STATEMENTS:-}
 STACK_NAME=sched STACK_NO_BUILD=${SCHED_NO_BUILD:-}
 if [ "$SCHED_SHAPE" = deployed ]; then
-  # The stack's settings as bench/stack.sh gives the AppHost: quiet hours off, no frequency cap, a zero-delay welcome step.
-  export Workflows__QuietHours__Enabled=false Workflows__FrequencyCap=00:00:00 Workflows__Seed__WelcomeDelays=00:00:00,3.00:00:00
   # shellcheck source=bench/deployed_up.sh
   source bench/deployed_up.sh
+  deployed_welcome_at_once
   [ -n "$STACK_NO_BUILD" ] || { dotnet build FlexyPe.Recovery.sln -c Release -v quiet -nologo >/dev/null; deployed_sinks; }
   deployed_secrets
   DATA_DIR=$(mktemp -d /tmp/flexype-sched-deployed-XXXXXX); chmod 755 "$DATA_DIR"

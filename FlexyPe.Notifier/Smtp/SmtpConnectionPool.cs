@@ -14,8 +14,8 @@ namespace FlexyPe.Notifier.Smtp;
 public sealed class SmtpConnectionPool(
     SmtpEndpoint endpoint, IOptions<NotifierOptions> options, TimeProvider time, ILogger<SmtpConnectionPool> logger) : IAsyncDisposable
 {
-    /// <summary>How long connecting, and then each command, may take (MailKit's timeout).</summary>
-    private const int ConnectTimeoutMilliseconds = 30_000;
+    /// <summary>How long connecting may take, and then each command (MailKit's <c>Timeout</c>).</summary>
+    private const int TimeoutMilliseconds = 30_000;
 
     private readonly SemaphoreSlim slots = new(options.Value.Smtp.PoolSize, options.Value.Smtp.PoolSize);
     private readonly ConcurrentBag<(SmtpClient Client, DateTimeOffset IdleSince)> idle = [];
@@ -69,7 +69,7 @@ public sealed class SmtpConnectionPool(
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
     {
-        var client = new SmtpClient { Timeout = ConnectTimeoutMilliseconds, ServerCertificateValidationCallback = certificateValidation };
+        var client = new SmtpClient { Timeout = TimeoutMilliseconds, ServerCertificateValidationCallback = certificateValidation };
         // Nagle's algorithm off. MailKit writes a message in 4 KB pieces; with it on, a piece after the first waits for
         // the server to acknowledge the one before, and servers delay that acknowledgement (40 ms on Linux): 40 ms of
         // every message past 4 KB, whatever the server. MailKit has no setting for it, so the socket is ours, which
@@ -79,7 +79,7 @@ public sealed class SmtpConnectionPool(
         {
             using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                connecting.CancelAfter(ConnectTimeoutMilliseconds);
+                connecting.CancelAfter(TimeoutMilliseconds);
                 try
                 {
                     await socket.ConnectAsync(endpoint.Host, endpoint.Port, connecting.Token);
@@ -87,7 +87,7 @@ public sealed class SmtpConnectionPool(
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     // As MailKit's own connect says it: a server that does not answer is a transient failure.
-                    throw new TimeoutException($"Connecting to {endpoint} took longer than {ConnectTimeoutMilliseconds} ms");
+                    throw new TimeoutException($"Connecting to {endpoint} took longer than {TimeoutMilliseconds} ms");
                 }
             }
             await client.ConnectAsync(socket, endpoint.Host, endpoint.Port, endpoint.Security, cancellationToken);
